@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lvc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lvc", targets: ["lvc"]),
+        .library(name: "LVCKit", targets: ["LVCKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // zlib from the system (Debian: zlib1g-dev). Not named CZlib: ZIPFoundation owns that name.
+        .systemLibrary(
+            name: "LVCZlib",
+            path: "Sources/LVCZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // The git-compatible database: object ids, codecs, loose and packed objects, refs, index, locks.
+        .target(
+            name: "LVCStore",
+            dependencies: [
+                "LVCZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
+        .target(name: "LVCKit", dependencies: ["LVCStore"]),
+        // The command line: one file per subcommand; rendering and terminal concerns.
+        .executableTarget(
+            name: "lvc",
+            dependencies: [
+                "LVCKit",
+                "LVCStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LVCStoreTests", dependencies: ["LVCStore"]),
+        .testTarget(name: "LVCKitTests", dependencies: ["LVCKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LVCKit"]),
+    ]
+)

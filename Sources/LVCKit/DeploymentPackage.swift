@@ -1,0 +1,137 @@
+import LVCStore
+
+/// The canonical deployment package (.zip) of a code tree: the same tree gives the same bytes on
+/// every run and machine with the same zlib. Entries are sorted by path; every timestamp is
+/// 1980-01-01 00:00; modes are 0644, 0755 or a symlink (0777 link, target as data); no folder
+/// entries, no extra fields; deflate at zlib's default level, or stored when that is not smaller.
+/// Written directly (not with ZIPFoundation) so that writing is linear and the bytes are ours.
+public struct DeploymentPackage {
+    public struct Entry: Sendable {
+        public var path: [UInt8]
+        public var mode: EntryMode
+        public var id: ObjectID
+    }
+
+    /// CodeSha256 (base64 of the zip's SHA-256) and CodeSize, as AWS reports them.
+    public struct Digest: Sendable, Equatable {
+        public var sha256Base64: String
+        public var size: Int
+    }
+
+    static let dosDate: UInt16 = (0 << 9) | (1 << 5) | 1  // 1980-01-01
+    static let dosTime: UInt16 = 0
+    static let deflateLevel: Int32 = 6
+
+    /// Streams the zip for `entries` into `sink` and returns its digest. Blobs are read and
+    /// compressed in parallel batches; the bytes are emitted in order.
+    static func write(entries: [Entry], objects: ObjectStore, progress: ProgressHandler? = nil,
+                      sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Digest {
+        guard entries.count < 0xFFFF else {
+            throw LVCError.refused("the package would have \(entries.count) files; lvc writes zips of at most 65,534 files (no zip64)")
+        }
+        var hasher = ByteHasher()
+        var offset = 0
+        func emit(_ bytes: [UInt8]) throws {
+            hasher.update(bytes)
+            offset += bytes.count
+            try bytes.withUnsafeBytes { try sink($0) }
+        }
+        var central = [UInt8]()
+        let batch = 64
+        var start = 0
+        let counter = ProgressCounter(total: entries.count, handler: progress)
+        while start < entries.count {
+            let slice = Array(entries[start..<min(start + batch, entries.count)])
+            let compressed = ResultSlots<CompressedEntry>(count: slice.count)
+            DispatchQueue.concurrentPerform(iterations: slice.count) { i in
+                compressed.set(i, Result { try CompressedEntry(slice[i], objects: objects) })
+                counter.tick()
+            }
+            for (i, entry) in slice.enumerated() {
+                let c = try compressed.get(i).get()
+                guard offset < Int(UInt32.max) else { throw LVCError.refused("the package would exceed 4 GiB (no zip64)") }
+                let flags: UInt16 = entry.path.contains(where: { $0 >= 0x80 }) ? 0x0800 : 0
+                var local = [UInt8]()
+                local.le32(0x04034b50)
+                local.le16(20); local.le16(flags); local.le16(c.method)
+                local.le16(dosTime); local.le16(dosDate)
+                local.le32(c.crc); local.le32(UInt32(c.data.count)); local.le32(UInt32(c.size))
+                local.le16(UInt16(entry.path.count)); local.le16(0)
+                local.append(contentsOf: entry.path)
+                let localOffset = offset
+                try emit(local)
+                try emit(c.data)
+
+                let unixMode: UInt32 = entry.mode == .symlink ? 0o120777 : (entry.mode == .executable ? 0o100755 : 0o100644)
+                central.le32(0x02014b50)
+                central.le16(0x031E)  // made by: Unix, zip 3.0
+                central.le16(20); central.le16(flags); central.le16(c.method)
+                central.le16(dosTime); central.le16(dosDate)
+                central.le32(c.crc); central.le32(UInt32(c.data.count)); central.le32(UInt32(c.size))
+                central.le16(UInt16(entry.path.count)); central.le16(0); central.le16(0)
+                central.le16(0); central.le16(0)
+                central.le32(unixMode << 16)
+                central.le32(UInt32(localOffset))
+                central.append(contentsOf: entry.path)
+            }
+            start += batch
+        }
+        let centralOffset = offset
+        try emit(central)
+        var end = [UInt8]()
+        end.le32(0x06054b50)
+        end.le16(0); end.le16(0)
+        end.le16(UInt16(entries.count)); end.le16(UInt16(entries.count))
+        end.le32(UInt32(central.count)); end.le32(UInt32(centralOffset))
+        end.le16(0)
+        try emit(end)
+        return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
+    }
+
+    struct CompressedEntry {
+        var method: UInt16
+        var crc: UInt32
+        var size: Int
+        var data: [UInt8]
+
+        init(_ entry: Entry, objects: ObjectStore) throws {
+            let body = try LVCError.wrap("read \(String(decoding: entry.path, as: UTF8.self)) for the package") {
+                try objects.read(entry.id, as: .blob)
+            }
+            size = body.count
+            crc = Zlib.crc32(body)
+            guard size > 0, entry.mode != .symlink else { method = 0; data = body; return }
+            let deflated = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
+            if deflated.count < body.count { method = 8; data = deflated } else { method = 0; data = body }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func le16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
+    mutating func le32(_ v: UInt32) { for s in [0, 8, 16, 24] { append(UInt8((v >> UInt32(s)) & 0xFF)) } }
+}
+
+enum Base64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out = [UInt8]()
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [table[Int(n >> 18)], table[Int(n >> 12 & 63)], table[Int(n >> 6 & 63)], table[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let n = UInt32(bytes[i]) << 16
+            out += [table[Int(n >> 18)], table[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+        } else if rest == 2 {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [table[Int(n >> 18)], table[Int(n >> 12 & 63)], table[Int(n >> 6 & 63)], UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+import Dispatch

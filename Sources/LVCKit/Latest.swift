@@ -1,0 +1,135 @@
+import Foundation
+import LVCStore
+
+/// `$LATEST`: the staged code and configuration. On disk it is `.lambda/index`, a real git index
+/// whose entries are exactly the tree the next version would have: `code/<path>` for each file and
+/// `function.json` for the configuration. `$LATEST`'s RevisionId and LastModified live beside it in
+/// `.lambda/lvc/latest`, keyed by the index's checksum (git warns about unknown index extensions).
+public struct Latest: Sendable, Equatable {
+    /// Code entries, paths relative to the function folder (without the `code/` prefix), sorted.
+    public var code: [IndexEntry]
+    public var configuration: FunctionConfiguration
+    public var revisionId: String
+    /// Seconds since the epoch of the last change to code or configuration.
+    public var lastModified: Int64
+
+    static let codePrefix = Array("code/".utf8)
+    static let configPath = Array("function.json".utf8)
+
+    static func empty(now: Int64) -> Latest {
+        Latest(code: [], configuration: FunctionConfiguration(), revisionId: newRevisionId(), lastModified: now)
+    }
+
+    static func newRevisionId() -> String { UUID().uuidString.lowercased() }
+
+    /// Decodes the index; `configLoader` reads the function.json blob; `metadata` is the content of
+    /// `lvc/latest`, used only if it was written for this very index (same checksum).
+    static func decode(_ index: Index, checksum: [UInt8], metadata: [UInt8]?,
+                       configLoader: (ObjectID) throws -> FunctionConfiguration) throws -> Latest {
+        var code = [IndexEntry]()
+        code.reserveCapacity(index.entries.count)
+        var configuration = FunctionConfiguration()
+        for entry in index.entries {
+            if entry.path == configPath {
+                configuration = try configLoader(entry.id)
+            } else if entry.path.starts(with: codePrefix) {
+                var e = entry
+                e.path = Array(entry.path[codePrefix.count...])
+                code.append(e)
+            }
+        }
+        // Without matching metadata (a crash between writing it and the index, or an index written
+        // by git), the RevisionId is derived from the index itself: stable until the next change.
+        let hex = ObjectID(bytes: checksum).hex
+        var revisionId = Latest.uuidShaped(hex)
+        var lastModified: Int64 = 0
+        var fields = [Substring: Substring]()
+        for line in String(decoding: metadata ?? [], as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        if fields["index"].map(String.init) == hex {
+            revisionId = fields["revision-id"].map(String.init) ?? revisionId
+            lastModified = fields["last-modified"].flatMap { Int64($0) } ?? 0
+        }
+        return Latest(code: code, configuration: configuration, revisionId: revisionId, lastModified: lastModified)
+    }
+
+    static func uuidShaped(_ hex: String) -> String {
+        let h = Array(hex)
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+    }
+
+    func metadata(indexChecksum: [UInt8]) -> [UInt8] {
+        Array("index \(ObjectID(bytes: indexChecksum).hex)\nrevision-id \(revisionId)\nlast-modified \(lastModified)\n".utf8)
+    }
+
+    func encode(configBlob: ObjectID) -> Index {
+        var entries = code.map { e -> IndexEntry in
+            var p = e
+            p.path = Latest.codePrefix + e.path
+            return p
+        }
+        entries.append(IndexEntry(path: Latest.configPath, id: configBlob, mode: .file))
+        return Index(entries: entries)
+    }
+
+    /// Same code and configuration (stat data, RevisionId and time aside).
+    func sameContent(as other: Latest) -> Bool {
+        configuration == other.configuration && code.count == other.code.count
+            && zip(code, other.code).allSatisfy { $0.path == $1.path && $0.id == $1.id && $0.mode == $1.mode }
+    }
+}
+
+extension Repository {
+    /// Reads `$LATEST` without locking (readers never need the lock: writes are atomic renames).
+    public func readLatest() throws -> Latest {
+        try LVCError.wrap("read $LATEST") {
+            guard let bytes = try FileSystem.readIfExists(indexPath) else {
+                return Latest.empty(now: identity.now())
+            }
+            let index: Index
+            do { index = try Index.decode(bytes) } catch let error as Index.DecodeError {
+                throw StoreError.corruptFile(path: indexPath, reason: error.reason)
+            }
+            let metadata = try FileSystem.readIfExists(latestMetadataPath)
+            return try Latest.decode(index, checksum: Array(bytes.suffix(32)), metadata: metadata) { id in
+                try readConfiguration(blob: id)
+            }
+        }
+    }
+
+    func readConfiguration(blob id: ObjectID) throws -> FunctionConfiguration {
+        let body = try objects.read(id, as: .blob)
+        do { return try FunctionConfiguration.decode(body) } catch {
+            throw StoreError.corruptObject(id, reason: "function.json cannot be parsed")
+        }
+    }
+
+    /// Takes `$LATEST`'s lock (`index.lock`), lets `body` change it, and commits the new index
+    /// atomically. If the content changed, `$LATEST` gets a new RevisionId and LastModified.
+    @discardableResult
+    func withLatestLock<T>(_ action: String, _ body: (inout Latest) throws -> T) throws -> T {
+        let lock = try LVCError.wrap(action) { try LockFile(for: indexPath) }
+        defer { lock.rollback() }
+        let before = try readLatest()
+        var latest = before
+        let result = try body(&latest)
+        if !latest.sameContent(as: before) && latest.revisionId == before.revisionId {
+            latest.revisionId = Latest.newRevisionId()
+            latest.lastModified = identity.now()
+        }
+        if latest != before || !FileSystem.exists(indexPath) {
+            try LVCError.wrap(action) {
+                let configBlob = try objects.write(.blob, latest.configuration.encoded)
+                let bytes = latest.encode(configBlob: configBlob).encode()
+                try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: Array(bytes.suffix(32))))
+                try lock.write(bytes)
+                try lock.commit()
+            }
+        }
+        return result
+    }
+
+    var latestMetadataPath: String { gitDirectory + "/lvc/latest" }
+}

@@ -1,0 +1,95 @@
+import LVCStore
+
+/// A published version as recorded in its commit: immutable code and configuration.
+public struct PublishedVersion: Sendable, Equatable {
+    public var number: Int
+    public var commit: ObjectID
+    /// The commit's root tree: `code/` plus `function.json`.
+    public var tree: ObjectID
+    /// The code tree, nil when the version has no files.
+    public var codeTree: ObjectID?
+    public var configuration: FunctionConfiguration
+    public var codeSha256: String
+    public var codeSize: Int
+    public var revisionId: String
+    /// Commit time, seconds since the epoch.
+    public var lastModified: Int64
+    /// The `$LATEST` tree this version was published from (equal to `tree` unless `publish -d`
+    /// gave the version its own description).
+    public var publishedFrom: ObjectID?
+}
+
+/// The trailer keys of a version commit's message.
+enum Trailer {
+    static let function = "Lambda-Function"
+    static let version = "Lambda-Version"
+    static let codeSha256 = "Lambda-Code-Sha256"
+    static let codeSize = "Lambda-Code-Size"
+    static let revisionId = "Lambda-Revision-Id"
+    static let latestTree = "Lambda-Latest-Tree"
+    static let runtime = "Lambda-Runtime"
+    static let handler = "Lambda-Handler"
+}
+
+extension Repository {
+    static let versionRefPrefix = "refs/versions/"
+    static let mainRef = "refs/heads/main"
+
+    /// Published versions that exist, by number.
+    public func versionCommits() throws -> [Int: ObjectID] {
+        let refsByName = try LVCError.wrap("list versions") { try refs.list(prefix: Repository.versionRefPrefix) }
+        var result = [Int: ObjectID]()
+        for (name, id) in refsByName {
+            let suffix = name.dropFirst(Repository.versionRefPrefix.count)
+            if let n = Int(suffix), n > 0, String(n) == suffix { result[n] = id }
+        }
+        return result
+    }
+
+    public func version(_ number: Int) throws -> PublishedVersion {
+        guard let commit = try versionCommits()[number] else {
+            throw LVCError.notFound("Function not found: \(arn(qualifier: String(number)))")
+        }
+        return try readVersion(commit: commit, number: number)
+    }
+
+    /// All published versions, oldest first.
+    public func versions() throws -> [PublishedVersion] {
+        try versionCommits().sorted { $0.key < $1.key }.map { try readVersion(commit: $0.value, number: $0.key) }
+    }
+
+    func readVersion(commit id: ObjectID, number: Int) throws -> PublishedVersion {
+        try LVCError.wrap("read version \(number)") {
+            let commit = try objects.readCommit(id)
+            let root = try objects.readTree(commit.tree)
+            guard let configEntry = root.entry(named: Latest.configPath) else {
+                throw StoreError.corruptObject(commit.tree, reason: "version \(number) has no function.json")
+            }
+            let codeTree = root.entry(named: Array("code".utf8))
+            guard codeTree == nil || codeTree!.mode == .directory else {
+                throw StoreError.corruptObject(commit.tree, reason: "version \(number): 'code' is not a folder")
+            }
+            guard commit.trailer(Trailer.version) == String(number) else {
+                throw StoreError.corruptObject(id, reason: "refs/versions/\(number) points at a commit for version \(commit.trailer(Trailer.version) ?? "none")")
+            }
+            return PublishedVersion(
+                number: number, commit: id, tree: commit.tree, codeTree: codeTree?.id,
+                configuration: try readConfiguration(blob: configEntry.id),
+                codeSha256: commit.trailer(Trailer.codeSha256) ?? "",
+                codeSize: Int(commit.trailer(Trailer.codeSize) ?? "") ?? 0,
+                revisionId: commit.trailer(Trailer.revisionId) ?? "",
+                lastModified: commit.committer.time,
+                publishedFrom: commit.trailer(Trailer.latestTree).flatMap { ObjectID(hex: $0) })
+        }
+    }
+
+    /// The highest number ever published, including deleted versions still on the main line.
+    func versionCounter(existing: [Int: ObjectID]) throws -> Int {
+        var highest = existing.keys.max() ?? 0
+        if let main = try LVCError.wrap("read \(Repository.mainRef)", { try refs.resolve(Repository.mainRef) }) {
+            let commit = try LVCError.wrap("read the newest version") { try objects.readCommit(main) }
+            highest = max(highest, Int(commit.trailer(Trailer.version) ?? "") ?? 0)
+        }
+        return highest
+    }
+}

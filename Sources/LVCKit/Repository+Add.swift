@@ -1,0 +1,233 @@
+import Dispatch
+import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What `lvc add` did.
+public struct AddResult: Sendable {
+    public var added: [String] = []
+    public var modified: [String] = []
+    public var deleted: [String] = []
+    public var skipped: [(path: String, reason: String)] = []
+    public var changed: Bool { !(added.isEmpty && modified.isEmpty && deleted.isEmpty) }
+}
+
+/// Progress of long operations: (done, total). Called from any thread.
+public typealias ProgressHandler = @Sendable (Int, Int) -> Void
+
+extension Repository {
+    static let ignoreFileName = ".lambdaignore"
+
+    func ignoreRules() throws -> IgnoreRules {
+        guard let bytes = try? FileSystem.readIfExists(root + "/" + Repository.ignoreFileName) else { return .none }
+        var rules = IgnoreRules(text: String(decoding: bytes, as: UTF8.self))
+        // The ignore file configures lvc; it is not part of the function's code.
+        rules.rules.append(.init(pattern: Array(Repository.ignoreFileName.utf8), negated: false, directoryOnly: false, anchored: true))
+        return rules
+    }
+
+    /// Turns user paths (relative to `cwd`, or absolute) into paths relative to the function folder.
+    public func relativePaths(_ paths: [String], cwd: String) throws -> [[UInt8]] {
+        try paths.map { path in
+            let absolute = Repository.normalize(path.hasPrefix("/") ? path : cwd + "/" + path)
+            if absolute == root { return [] }
+            guard absolute.hasPrefix(root + "/") else {
+                throw LVCError.badPath(path, reason: "it is outside the function folder \(root)")
+            }
+            let relative = Array(absolute.dropFirst(root.count + 1).utf8)
+            if let problem = ReservedNames.problem(withPath: relative) { throw LVCError.badPath(path, reason: problem) }
+            return relative
+        }
+    }
+
+    /// `lvc add [PATH...]`: makes `$LATEST`'s code equal to the folder (or to the given paths in it).
+    @discardableResult
+    public func add(paths: [[UInt8]]? = nil, progress: ProgressHandler? = nil) throws -> AddResult {
+        try withLatestLock("stage files") { latest in
+            let scan = try WorktreeScanner.scan(root: root, ignore: try ignoreRules(), within: paths)
+            if let paths {
+                for path in paths where !path.isEmpty {
+                    let known = latest.code.contains { $0.path == path || $0.path.starts(with: path + [UInt8(ascii: "/")]) }
+                    let found = scan.files.contains { $0.path == path || $0.path.starts(with: path + [UInt8(ascii: "/")]) }
+                    if !known && !found {
+                        throw LVCError.badPath(String(decoding: path, as: UTF8.self), reason: "did not match any file")
+                    }
+                }
+            }
+            let staged = try stage(scan, into: latest.code, scope: paths, progress: progress)
+            latest.code = staged.entries
+            var result = staged.result
+            result.skipped = scan.skipped
+            return result
+        }
+    }
+
+    /// Merges a scan into index entries: unchanged files keep their entry (stat cache), changed
+    /// files are hashed and written in parallel; entries in scope that are gone are dropped.
+    func stage(_ scan: WorktreeScan, into current: [IndexEntry], scope: [[UInt8]]?,
+               progress: ProgressHandler?) throws -> (entries: [IndexEntry], result: AddResult) {
+        let racyTime = indexModificationTime()
+        var byPath = [[UInt8]: IndexEntry](minimumCapacity: current.count)
+        for entry in current { byPath[entry.path] = entry }
+
+        var result = AddResult()
+        var entries = [IndexEntry]()
+        entries.reserveCapacity(max(scan.files.count, current.count))
+        var toHash = [Int]()  // indexes into `entries` that need content hashing
+        for file in scan.files {
+            if let old = byPath[file.path], old.mode == file.mode, old.stat == file.stat, !isRacy(old.stat, racyTime) {
+                entries.append(old)
+            } else {
+                toHash.append(entries.count)
+                entries.append(IndexEntry(path: file.path, id: .zero, mode: file.mode, stat: file.stat))
+            }
+        }
+        try hashAndStore(&entries, toHash, progress: progress)
+        for i in toHash {
+            let entry = entries[i]
+            if let old = byPath[entry.path] {
+                if old.id != entry.id || old.mode != entry.mode { result.modified.append(entry.pathString) }
+            } else {
+                result.added.append(entry.pathString)
+            }
+        }
+        // Keep entries outside the scope; report entries inside it that are gone.
+        let found = Set(scan.files.map(\.path))
+        for entry in current where !found.contains(entry.path) {
+            if Repository.inScope(entry.path, scope) {
+                result.deleted.append(entry.pathString)
+            } else {
+                entries.append(entry)
+            }
+        }
+        entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        try Repository.checkNoFileFolderClash(entries)
+        return (entries, result)
+    }
+
+    static func inScope(_ path: [UInt8], _ scope: [[UInt8]]?) -> Bool {
+        guard let scope else { return true }
+        return scope.contains { $0.isEmpty || path == $0 || path.starts(with: $0 + [UInt8(ascii: "/")]) }
+    }
+
+    /// A path cannot be both a file and a folder in one tree.
+    static func checkNoFileFolderClash(_ sorted: [IndexEntry]) throws {
+        var files = Set<[UInt8]>()
+        for entry in sorted { files.insert(entry.path) }
+        for entry in sorted {
+            var prefix = entry.path
+            while let slash = prefix.lastIndex(of: UInt8(ascii: "/")) {
+                prefix = Array(prefix[..<slash])
+                if files.contains(prefix) {
+                    throw LVCError.badPath(entry.pathString, reason: "'\(String(decoding: prefix, as: UTF8.self))' is staged as a file; stage the whole folder with 'lvc add'")
+                }
+            }
+        }
+    }
+
+    /// Hashes the given entries' files and writes their blobs, on all cores.
+    func hashAndStore(_ entries: inout [IndexEntry], _ indexes: [Int], progress: ProgressHandler?) throws {
+        guard !indexes.isEmpty else { return }
+        let work = indexes.map { (entries[$0].path, entries[$0].mode, Int(entries[$0].stat.size)) }
+        let results = ResultSlots<ObjectID>(count: work.count)
+        let counter = ProgressCounter(total: work.count, handler: progress)
+        let root = self.root
+        let objects = self.objects
+        let workers = min(max(1, System.coreCount), work.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < work.count {
+                let (path, mode, _) = work[i]
+                results.set(i, Result { try Repository.storeBlob(root: root, path: path, mode: mode, objects: objects) })
+                counter.tick()
+                i += workers
+            }
+        }
+        for (n, index) in indexes.enumerated() {
+            entries[index].id = try results.get(n).get()
+        }
+    }
+
+    /// Reads one file (or a symlink's target) into a blob; streams large files.
+    static func storeBlob(root: String, path: [UInt8], mode: EntryMode, objects: ObjectStore) throws -> ObjectID {
+        let full = root + "/" + String(decoding: path, as: UTF8.self)
+        let action = "stage \(String(decoding: path, as: UTF8.self))"
+        if mode == .symlink {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = buffer.withUnsafeMutableBytes { readlink(full, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+            guard n >= 0 else { throw LVCError.store(action: action, .io(path: full, operation: "read link", errno: errno)) }
+            return try LVCError.wrap(action) { try objects.write(.blob, Array(buffer[..<n])) }
+        }
+        let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw LVCError.store(action: action, .io(path: full, operation: "open", errno: errno)) }
+        defer { close(fd) }
+        return try LVCError.wrap(action) {
+            var st = stat()
+            fstat(fd, &st)
+            let size = Int(st.st_size)
+            if size <= 4 << 20 {
+                let bytes = try FileSystem.readAll(fd: fd, path: full)
+                return try objects.write(.blob, bytes)
+            }
+            for _ in 0..<3 {
+                if let id = try objects.loose.writeBlob(fromFileDescriptor: fd, size: size, path: full) { return id }
+                lseek(fd, 0, SEEK_SET)
+                fstat(fd, &st)
+            }
+            throw StoreError.io(path: full, operation: "read (it keeps changing while being read)", errno: EAGAIN)
+        }
+    }
+
+    /// The index file's own mtime: entries modified at or after it may have changed unseen
+    /// ("racily clean", git's term) and are re-hashed instead of trusted.
+    func indexModificationTime() -> (UInt32, UInt32) {
+        var st = stat()
+        guard lstat(indexPath, &st) == 0 else { return (0, 0) }
+        return (UInt32(truncatingIfNeeded: st.st_mtim.tv_sec), UInt32(truncatingIfNeeded: st.st_mtim.tv_nsec))
+    }
+
+    func isRacy(_ stat: StatData, _ indexTime: (UInt32, UInt32)) -> Bool {
+        (stat.mtimeSeconds, stat.mtimeNanoseconds) >= indexTime
+    }
+}
+
+/// Slots that worker threads fill, each exactly once.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = PThreadMutex()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<T, Error>) { lock.locked { slots[i] = value } }
+    func get(_ i: Int) -> Result<T, Error> { lock.locked { slots[i]! } }
+}
+
+final class ProgressCounter: @unchecked Sendable {
+    private var done = 0
+    private let total: Int
+    private let handler: ProgressHandler?
+    private let lock = PThreadMutex()
+    init(total: Int, handler: ProgressHandler?) { self.total = total; self.handler = handler }
+    func tick() {
+        guard let handler else { return }
+        let n = lock.locked { done += 1; return done }
+        handler(n, total)
+    }
+}
+
+/// A plain pthread mutex.
+final class PThreadMutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+enum System {
+    static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}

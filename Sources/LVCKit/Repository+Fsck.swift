@@ -1,0 +1,117 @@
+import LVCStore
+
+/// One problem `lvc fsck` found, naming the object, ref or file.
+public struct FsckProblem: Sendable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+    public var severity: Severity
+    public var subject: String
+    public var message: String
+    public var description: String { "\(severity.rawValue): \(subject): \(message)" }
+}
+
+public struct FsckReport: Sendable {
+    public var problems: [FsckProblem] = []
+    public var objectsChecked = 0
+    public var versionsChecked = 0
+    public var ok: Bool { !problems.contains { $0.severity == .error } }
+}
+
+extension Repository {
+    /// `lvc fsck`: verifies every object's hash and format, that refs and the index point at
+    /// objects that exist (with everything they reach), and reports stale lock files.
+    public func fsck(progress: ProgressHandler? = nil) throws -> FsckReport {
+        var report = FsckReport()
+        func error(_ subject: String, _ message: String) { report.problems.append(.init(severity: .error, subject: subject, message: message)) }
+
+        // 1. Every object: hash, header and (for trees and commits) structure.
+        let ids = (try? objects.allIDs()) ?? []
+        var valid = [ObjectID: ObjectKind]()
+        var done = 0
+        for id in ids.sorted() {
+            done += 1
+            progress?(done, ids.count)
+            do {
+                let object = try objects.read(id)
+                switch object.kind {
+                case .tree: _ = try Tree.decode(object.body)
+                case .commit: _ = try Commit.decode(object.body)
+                default: break
+                }
+                valid[id] = object.kind
+            } catch let e as StoreError {
+                error("object \(id)", "\(e)")
+            } catch let e as Tree.DecodeError {
+                error("tree \(id)", e.reason)
+            } catch let e as Commit.DecodeError {
+                error("commit \(id)", e.reason)
+            }
+        }
+        report.objectsChecked = ids.count
+
+        // 2. Connectivity from every root: refs and the index.
+        var reached = Set<ObjectID>()
+        func reach(_ id: ObjectID, as kind: ObjectKind, from subject: String) {
+            guard !reached.contains(id) else { return }
+            guard let actual = valid[id] else {
+                if !ids.contains(id) { error(subject, "points at missing object \(id)") }
+                return
+            }
+            guard actual == kind else { error(subject, "object \(id) is a \(actual.rawValue), not a \(kind.rawValue)"); return }
+            reached.insert(id)
+            switch kind {
+            case .commit:
+                guard let commit = try? objects.readCommit(id) else { return }
+                reach(commit.tree, as: .tree, from: "commit \(id)")
+                for parent in commit.parents { reach(parent, as: .commit, from: "commit \(id)") }
+            case .tree:
+                guard let tree = try? objects.readTree(id) else { return }
+                for entry in tree.entries where entry.mode != .gitlink {
+                    reach(entry.id, as: entry.mode == .directory ? .tree : .blob, from: "tree \(id)")
+                }
+            default: break
+            }
+        }
+        do {
+            if let main = try refs.resolve(Repository.mainRef) { reach(main, as: .commit, from: Repository.mainRef) }
+            for (name, id) in try refs.list(prefix: "refs/").sorted(by: { $0.key < $1.key }) where name != Repository.mainRef {
+                reach(id, as: valid[id] ?? .commit, from: name)
+            }
+            for (number, id) in try versionCommits().sorted(by: { $0.key < $1.key }) {
+                report.versionsChecked += 1
+                do { _ = try readVersion(commit: id, number: number) } catch {
+                    report.problems.append(.init(severity: .error, subject: "\(Repository.versionRefPrefix)\(number)", message: "\(error)"))
+                }
+            }
+        } catch let e as StoreError {
+            error("refs", "\(e)")
+        }
+
+        // 3. The index ($LATEST).
+        if let bytes = try? FileSystem.readIfExists(indexPath) {
+            do {
+                let index = try Index.decode(bytes)
+                for entry in index.entries {
+                    reach(entry.id, as: .blob, from: "$LATEST (\(entry.pathString))")
+                }
+                if !index.entries.contains(where: { $0.path == Latest.configPath }) {
+                    error("$LATEST", "the index has no function.json entry")
+                }
+            } catch let e as Index.DecodeError {
+                error(indexPath, e.reason)
+            }
+        }
+
+        // 4. Lock files left by a process that died: not damage, but they block the next lvc.
+        for lock in ["index.lock", "refs/heads/main.lock", "packed-refs.lock"] where FileSystem.exists(gitDirectory + "/" + lock) {
+            report.problems.append(.init(severity: .warning, subject: gitDirectory + "/" + lock,
+                                         message: "lock file present; if no lvc is running, remove it"))
+        }
+        if let names = try? FileSystem.listDirectory(gitDirectory + "/refs/versions") {
+            for name in names where name.hasSuffix(".lock") {
+                report.problems.append(.init(severity: .warning, subject: gitDirectory + "/refs/versions/" + name,
+                                             message: "lock file present; if no lvc is running, remove it"))
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,120 @@
+import LVCStore
+
+/// A file of a version, as `lvc ls` lists it.
+public struct FileListing: Sendable {
+    public var path: String
+    public var mode: EntryMode
+    public var id: ObjectID
+    public var size: Int
+}
+
+extension Repository {
+    /// The code entries of `$LATEST` or of a version.
+    public func codeEntries(_ qualifier: Qualifier) throws -> [DeploymentPackage.Entry] {
+        switch qualifier {
+        case .latest: return try readLatest().code.map { .init(path: $0.path, mode: $0.mode, id: $0.id) }
+        case .version(let n): return try packageEntries(codeTree: try version(n).codeTree)
+        }
+    }
+
+    /// `lvc ls QUALIFIER [PATH]`: files of a version, optionally under a folder or one file.
+    public func listFiles(_ qualifier: Qualifier, under path: String? = nil) throws -> [FileListing] {
+        var entries = try codeEntries(qualifier)
+        if let path, !path.isEmpty {
+            let prefix = Array(path.utf8.drop { $0 == UInt8(ascii: "/") })
+            let trimmed = prefix.last == UInt8(ascii: "/") ? Array(prefix.dropLast()) : prefix
+            entries = entries.filter { $0.path == trimmed || $0.path.starts(with: trimmed + [UInt8(ascii: "/")]) }
+            if entries.isEmpty {
+                throw LVCError.badPath(path, reason: "no such file or folder in \(qualifier)")
+            }
+        }
+        return try entries.map { entry in
+            let size = try LVCError.wrap("read \(String(decoding: entry.path, as: UTF8.self))") {
+                try objects.read(entry.id, as: .blob).count
+            }
+            return FileListing(path: String(decoding: entry.path, as: UTF8.self), mode: entry.mode, id: entry.id, size: size)
+        }
+    }
+
+    /// `lvc cat QUALIFIER:PATH`: one file's bytes, exactly (a symlink gives its target).
+    public func fileContents(_ qualifier: Qualifier, path: String) throws -> [UInt8] {
+        let wanted = Array(path.utf8.drop { $0 == UInt8(ascii: "/") })
+        guard let entry = try codeEntries(qualifier).first(where: { $0.path == wanted }) else {
+            throw LVCError.badPath(path, reason: "no such file in \(qualifier)")
+        }
+        return try LVCError.wrap("read \(path)") { try objects.read(entry.id, as: .blob) }
+    }
+
+    /// The AWS `FunctionConfiguration` of `$LATEST` (qualifier nil: unqualified ARN, as GetFunction
+    /// without a qualifier) or of a version.
+    public func functionConfiguration(_ qualifier: Qualifier?, includeState: Bool = true) throws -> JSON {
+        switch qualifier {
+        case nil, .latest?:
+            let latest = try readLatest()
+            let digest = try codeDigest(codeTree: try latestCodeTreeID(latest))
+            return awsShape(latest.configuration, version: "$LATEST",
+                            arn: qualifier == nil ? functionArn : arn(qualifier: "$LATEST"),
+                            digest: digest, revisionId: latest.revisionId, lastModified: latest.lastModified,
+                            includeState: includeState)
+        case .version(let n)?:
+            return awsShape(try version(n), includeState: includeState)
+        }
+    }
+
+    func awsShape(_ version: PublishedVersion, includeState: Bool) -> JSON {
+        awsShape(version.configuration, version: String(version.number), arn: arn(qualifier: String(version.number)),
+                 digest: .init(sha256Base64: version.codeSha256, size: version.codeSize),
+                 revisionId: version.revisionId, lastModified: version.lastModified, includeState: includeState)
+    }
+
+    /// The code tree id of `$LATEST`, computed in memory.
+    func latestCodeTreeID(_ latest: Latest) throws -> ObjectID? {
+        guard !latest.code.isEmpty else { return nil }
+        // The code tree must exist in the store for the digest to read it; writing is idempotent.
+        return try LVCError.wrap("read $LATEST") {
+            try Index(entries: latest.code).writeTree(to: objects)
+        }
+    }
+
+    func awsShape(_ c: FunctionConfiguration, version: String, arn: String, digest: DeploymentPackage.Digest,
+                  revisionId: String, lastModified: Int64, includeState: Bool) -> JSON {
+        var m: [String: JSON] = [
+            "FunctionName": .string(functionName),
+            "FunctionArn": .string(arn),
+            "CodeSize": .int(digest.size),
+            "CodeSha256": .string(digest.sha256Base64),
+            "Description": .string(c.description),
+            "Timeout": .int(c.timeout),
+            "MemorySize": .int(c.memorySize),
+            "LastModified": .string(Timestamp.aws(lastModified)),
+            "Version": .string(version),
+            "RevisionId": .string(revisionId),
+            "PackageType": .string("Zip"),
+            "Architectures": .array([.string(c.architecture)]),
+            "EphemeralStorage": .object(["Size": .int(c.ephemeralStorage)]),
+            "TracingConfig": .object(["Mode": .string("PassThrough")]),
+            "SnapStart": .object(["ApplyOn": .string("None"), "OptimizationStatus": .string("Off")]),
+            "LoggingConfig": .object(["LogFormat": .string("Text"), "LogGroup": .string("/aws/lambda/\(functionName)")]),
+        ]
+        if let runtime = c.runtime { m["Runtime"] = .string(runtime) }
+        if let handler = c.handler { m["Handler"] = .string(handler) }
+        if let role = c.role { m["Role"] = .string(role) }
+        if !c.environment.isEmpty {
+            m["Environment"] = .object(["Variables": .object(c.environment.mapValues { .string($0) })])
+        }
+        if !c.layers.isEmpty { m["Layers"] = .array(c.layers.map { .object(["Arn": .string($0)]) }) }
+        if includeState {
+            // Nothing is pending offline.
+            m["State"] = .string("Active")
+            m["LastUpdateStatus"] = .string("Successful")
+        }
+        return .object(m)
+    }
+
+    /// `ListVersionsByFunction`'s `{"Versions": [...]}`: `$LATEST` first, then versions by number.
+    public func listVersionsJSON() throws -> JSON {
+        var items = [try functionConfiguration(.latest, includeState: false)]
+        items += try versions().map { awsShape($0, includeState: false) }
+        return .object(["Versions": .array(items)])
+    }
+}

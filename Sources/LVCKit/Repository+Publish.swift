@@ -1,0 +1,148 @@
+import LVCStore
+
+/// What `lvc publish` returned.
+public struct PublishResult: Sendable {
+    public var version: PublishedVersion
+    /// False when `$LATEST` had not changed since the newest version, which is returned instead.
+    public var created: Bool
+}
+
+public struct PublishOptions: Sendable {
+    public var description: String?
+    /// AWS precondition: `$LATEST`'s CodeSha256 must equal this.
+    public var codeSha256: String?
+    /// AWS precondition: `$LATEST`'s RevisionId must equal this.
+    public var revisionId: String?
+    public init(description: String? = nil, codeSha256: String? = nil, revisionId: String? = nil) {
+        self.description = description
+        self.codeSha256 = codeSha256
+        self.revisionId = revisionId
+    }
+}
+
+extension Repository {
+    /// `lvc publish`: freezes `$LATEST` into version N+1, or returns the newest version when
+    /// `$LATEST` has not changed since it was published.
+    ///
+    /// Order of writes (nothing lost): objects, then `refs/versions/N` (created only if absent:
+    /// this is the commit point), then `refs/heads/main`, then `$LATEST`'s new RevisionId in the index.
+    public func publish(_ options: PublishOptions = PublishOptions()) throws -> PublishResult {
+        if let description = options.description { try Validation.description(description) }
+        return try withLatestLock("publish") { latest in
+            if let expected = options.revisionId, expected != latest.revisionId {
+                throw LVCError.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+            }
+            let latestTree = try LVCError.wrap("publish") { try writeLatestTree(latest) }
+            if let expected = options.codeSha256 {
+                let current = try codeDigest(codeTree: latestTree.code).sha256Base64
+                if expected != current {
+                    throw LVCError.invalidParameter("CodeSHA256 (\(expected)) is different from current CodeSHA256 in $LATEST (\(current)). Please try again with the CodeSHA256 in $LATEST.")
+                }
+            }
+            let existing = try versionCommits()
+            if let newest = existing.keys.max() {
+                let version = try readVersion(commit: existing[newest]!, number: newest)
+                if version.publishedFrom == latestTree.root {
+                    return PublishResult(version: version, created: false)
+                }
+            }
+            let number = try versionCounter(existing: existing) + 1
+            var configuration = latest.configuration
+            if let description = options.description { configuration.description = description }
+            let digest = try codeDigest(codeTree: latestTree.code)
+            let revisionId = Latest.newRevisionId()
+            let commitID = try LVCError.wrap("publish version \(number)") { () throws -> ObjectID in
+                let tree = try versionTree(latestTree, configuration: configuration)
+                let parent = try refs.resolve(Repository.mainRef)
+                let signature = identity.signature()
+                let message = Repository.versionMessage(number: number, configuration: configuration, digest: digest,
+                                                        revisionId: revisionId, latestTree: latestTree.root, functionArn: functionArn)
+                let commit = Commit(tree: tree, parents: parent.map { [$0] } ?? [], author: signature,
+                                    committer: signature, message: message)
+                let id = try objects.write(commit)
+                let versionRef = try refs.lock(Repository.versionRefPrefix + String(number))
+                defer { versionRef.release() }
+                try versionRef.update(to: id, expecting: .absent)
+                let main = try refs.lock(Repository.mainRef)
+                defer { main.release() }
+                try main.update(to: id, expecting: parent.map { .value($0) } ?? .absent)
+                return id
+            }
+            // A version that creates a version gives $LATEST a new RevisionId (AWS).
+            latest.revisionId = Latest.newRevisionId()
+            return PublishResult(version: try readVersion(commit: commitID, number: number), created: true)
+        }
+    }
+
+    struct LatestTree {
+        var root: ObjectID
+        var code: ObjectID?
+        var rootTree: Tree
+    }
+
+    /// Writes the tree objects of `$LATEST` (code + function.json).
+    func writeLatestTree(_ latest: Latest) throws -> LatestTree {
+        let configBlob = try objects.write(.blob, latest.configuration.encoded)
+        let index = latest.encode(configBlob: configBlob)
+        let root = try index.writeTree(to: objects)
+        let tree = try objects.readTree(root)
+        return LatestTree(root: root, code: tree.entry(named: Array("code".utf8))?.id, rootTree: tree)
+    }
+
+    /// The version's tree: `$LATEST`'s, with function.json replaced when the description differs.
+    func versionTree(_ latestTree: LatestTree, configuration: FunctionConfiguration) throws -> ObjectID {
+        let blob = try objects.write(.blob, configuration.encoded)
+        var entries = latestTree.rootTree.entries.filter { $0.name != Latest.configPath }
+        entries.append(TreeEntry(name: Latest.configPath, mode: .file, id: blob))
+        return try objects.write(Tree(entries: entries))
+    }
+
+    static func versionMessage(number: Int, configuration: FunctionConfiguration, digest: DeploymentPackage.Digest,
+                               revisionId: String, latestTree: ObjectID, functionArn: String) -> String {
+        var message = "Publish version \(number)\n\n"
+        let description = configuration.description.trimmingSpaces
+        if !description.isEmpty { message += description + "\n\n" }
+        // The trailers are always their own final paragraph (git reads trailers only there).
+        var trailers = [
+            (Trailer.function, functionArn),
+            (Trailer.version, String(number)),
+            (Trailer.codeSha256, digest.sha256Base64),
+            (Trailer.codeSize, String(digest.size)),
+            (Trailer.revisionId, revisionId),
+            (Trailer.latestTree, latestTree.hex),
+        ]
+        if let runtime = configuration.runtime { trailers.append((Trailer.runtime, runtime)) }
+        if let handler = configuration.handler { trailers.append((Trailer.handler, handler)) }
+        message += trailers.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
+        return message
+    }
+
+    /// Flattens a code tree into package entries, refusing paths that are unsafe to write.
+    func packageEntries(codeTree: ObjectID?) throws -> [DeploymentPackage.Entry] {
+        guard let codeTree else { return [] }
+        var entries = [DeploymentPackage.Entry]()
+        func walk(_ id: ObjectID, _ prefix: [UInt8]) throws {
+            let tree = try LVCError.wrap("read the code tree") { try objects.readTree(id) }
+            for entry in tree.entries {
+                let path = prefix.isEmpty ? entry.name : prefix + [UInt8(ascii: "/")] + entry.name
+                if let problem = ReservedNames.problem(with: entry.name[...]) {
+                    throw LVCError.badPath(String(decoding: path, as: UTF8.self), reason: "stored tree holds an unsafe name: \(problem)")
+                }
+                switch entry.mode {
+                case .directory: try walk(entry.id, path)
+                case .gitlink:
+                    throw LVCError.badPath(String(decoding: path, as: UTF8.self), reason: "stored tree holds a submodule (gitlink), which lvc does not support")
+                default: entries.append(.init(path: path, mode: entry.mode, id: entry.id))
+                }
+            }
+        }
+        try walk(codeTree, [])
+        entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        return entries
+    }
+
+    /// CodeSha256 and CodeSize of the canonical zip of a code tree, computed without writing it.
+    func codeDigest(codeTree: ObjectID?, progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
+        try DeploymentPackage.write(entries: packageEntries(codeTree: codeTree), objects: objects, progress: progress) { _ in }
+    }
+}

@@ -1,0 +1,122 @@
+import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A configuration key whose value differs between two states.
+public struct ConfigChange: Sendable, Equatable {
+    public var key: String
+    public var old: String?
+    public var new: String?
+}
+
+/// `lvc status`: what `lvc add` would stage and what `lvc publish` would freeze.
+public struct StatusReport: Sendable {
+    /// Folder vs `$LATEST`: files `lvc add` would stage (added = not yet staged).
+    public var unstaged: [TreeChange] = []
+    /// `$LATEST` vs the newest version: what `lvc publish` would freeze.
+    public var staged: [TreeChange] = []
+    public var configChanges: [ConfigChange] = []
+    /// The newest published version, nil before the first publish.
+    public var newestVersion: Int?
+    /// True when `lvc publish` would create a version.
+    public var publishWouldCreate: Bool = true
+    public var skipped: [(path: String, reason: String)] = []
+}
+
+extension Repository {
+    public func status() throws -> StatusReport {
+        var report = StatusReport()
+        let latest = try readLatest()
+        let scan = try WorktreeScanner.scan(root: root, ignore: try ignoreRules())
+        report.skipped = scan.skipped
+        report.unstaged = try worktreeChanges(scan, latest: latest)
+
+        // $LATEST vs the newest version, by tree ids computed in memory (nothing is written).
+        var memory = [ObjectID: Tree]()
+        let configBlob = ObjectHasher.id(of: .blob, body: latest.configuration.encoded)
+        let rootID = try latest.encode(configBlob: configBlob).buildTree { tree in
+            let id = ObjectHasher.id(of: .tree, body: tree.encode())
+            memory[id] = tree
+            return id
+        }
+        let load: (ObjectID) throws -> Tree = { id in
+            if let tree = memory[id] { return tree }
+            return try LVCError.wrap("read a tree") { try self.objects.readTree(id) }
+        }
+        let codeID = try load(rootID).entry(named: Array("code".utf8))?.id
+        let existing = try versionCommits()
+        if let newest = existing.keys.max() {
+            let version = try readVersion(commit: existing[newest]!, number: newest)
+            report.newestVersion = newest
+            report.publishWouldCreate = version.publishedFrom != rootID
+            if report.publishWouldCreate {
+                report.staged = try TreeDiff.diff(version.codeTree, codeID, load: load)
+                var baseline = version.configuration
+                if let from = version.publishedFrom, let tree = try? objects.readTree(from),
+                   let blob = tree.entry(named: Latest.configPath), let config = try? readConfiguration(blob: blob.id) {
+                    baseline = config  // the $LATEST configuration the version was published from
+                }
+                report.configChanges = Repository.configChanges(baseline, latest.configuration)
+            }
+        } else {
+            report.staged = try TreeDiff.diff(nil, codeID, load: load)
+        }
+        return report
+    }
+
+    /// Field-level differences between two configurations, in `lvc config` key order.
+    public static func configChanges(_ old: FunctionConfiguration, _ new: FunctionConfiguration) -> [ConfigChange] {
+        let a = Dictionary(old.listing, uniquingKeysWith: { $1 })
+        let b = Dictionary(new.listing, uniquingKeysWith: { $1 })
+        var order = FunctionConfiguration.keys
+        order += Set(a.keys).union(b.keys).filter { $0.hasPrefix("env.") }.sorted()
+        return order.compactMap { key in a[key] == b[key] ? nil : ConfigChange(key: key, old: a[key], new: b[key]) }
+    }
+
+    /// Folder vs index: unchanged stat data means unchanged content; otherwise the content is hashed.
+    func worktreeChanges(_ scan: WorktreeScan, latest: Latest) throws -> [TreeChange] {
+        let racyTime = indexModificationTime()
+        var changes = [TreeChange]()
+        var byPath = [[UInt8]: IndexEntry](minimumCapacity: latest.code.count)
+        for entry in latest.code { byPath[entry.path] = entry }
+        var seen = Set<[UInt8]>()
+        for file in scan.files {
+            seen.insert(file.path)
+            guard let entry = byPath[file.path] else {
+                changes.append(TreeChange(kind: .added, path: file.path, old: nil, new: (file.mode, .zero)))
+                continue
+            }
+            if entry.mode == file.mode && entry.stat == file.stat && !isRacy(entry.stat, racyTime) { continue }
+            let id = try hashWorktreeFile(file)
+            if id != entry.id || entry.mode != file.mode {
+                changes.append(TreeChange(kind: .modified, path: file.path, old: (entry.mode, entry.id), new: (file.mode, id)))
+            }
+        }
+        for entry in latest.code where !seen.contains(entry.path) {
+            changes.append(TreeChange(kind: .deleted, path: entry.path, old: (entry.mode, entry.id), new: nil))
+        }
+        changes.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        return changes
+    }
+
+    /// The blob id a folder file would get, without storing it.
+    func hashWorktreeFile(_ file: WorktreeFile) throws -> ObjectID {
+        let full = root + "/" + file.pathString
+        return try LVCError.wrap("read \(file.pathString)") {
+            if file.mode == .symlink {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let n = buffer.withUnsafeMutableBytes { readlink(full, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+                guard n >= 0 else { throw StoreError.io(path: full, operation: "read link", errno: errno) }
+                return ObjectHasher.id(of: .blob, body: Array(buffer[..<n]))
+            }
+            let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { throw StoreError.io(path: full, operation: "open", errno: errno) }
+            defer { close(fd) }
+            let bytes = try FileSystem.readAll(fd: fd, path: full)
+            return ObjectHasher.id(of: .blob, body: bytes)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import LVCStore
+
+/// One function folder and its `.lambda/` store. The facade over everything lvc does;
+/// operations live in extensions (`Repository+Add.swift`, `+Publish`, `+Status`, …).
+/// It returns values and throws `LVCError`; it never prints.
+public final class Repository: @unchecked Sendable {
+    /// The function folder (the parent of `.lambda/`).
+    public let root: String
+    /// `.lambda/`, a bare SHA-256 git repository.
+    public let gitDirectory: String
+    public let objects: ObjectStore
+    public let refs: Refs
+    public let functionName: String
+    public let region: String
+    public let account: String
+    public var identity: Identity
+
+    public static let storeName = ".lambda"
+    public static let defaultRegion = "us-east-1"
+    /// The placeholder account id AWS uses in its own documentation examples.
+    public static let defaultAccount = "123456789012"
+
+    var indexPath: String { gitDirectory + "/index" }
+
+    init(root: String, identity: Identity) throws {
+        self.root = root
+        let gitDirectory = root + "/" + Repository.storeName
+        self.gitDirectory = gitDirectory
+        self.identity = identity
+        let config = try LVCError.wrap("open the store") { try StoreLayout.readConfig(gitDirectory: gitDirectory) }
+        functionName = config["lvc.functionname"] ?? Repository.lastComponent(of: root)
+        region = config["lvc.region"] ?? Repository.defaultRegion
+        account = config["lvc.account"] ?? Repository.defaultAccount
+        objects = ObjectStore(objectsDirectory: gitDirectory + "/objects", temporaryDirectory: gitDirectory + "/lvc/tmp")
+        refs = Refs(gitDirectory: gitDirectory)
+    }
+
+    /// Finds `.lambda/` in `directory` or the nearest parent, like git finds `.git`.
+    public static func discover(from directory: String, identity: Identity = Identity()) throws -> Repository {
+        var current = Repository.normalize(directory)
+        while true {
+            if FileSystem.isDirectory(current + "/" + storeName) {
+                return try Repository(root: current, identity: identity)
+            }
+            if current == "/" || current.isEmpty { throw LVCError.notAStore(searchedFrom: directory) }
+            current = FileSystem.dirname(of: current)
+        }
+    }
+
+    public struct InitOptions: Sendable {
+        public var name: String?
+        public var configuration = FunctionConfiguration()
+        public var region: String?
+        public var account: String?
+        public init() {}
+    }
+
+    /// `lvc init`: creates `.lambda/` with an empty `$LATEST` holding `options.configuration`.
+    @discardableResult
+    public static func initialize(at directory: String, options: InitOptions, identity: Identity = Identity()) throws -> Repository {
+        let root = normalize(directory)
+        let gitDirectory = root + "/" + storeName
+        if FileSystem.exists(gitDirectory) { throw LVCError.alreadyInitialized(path: gitDirectory) }
+        let name = options.name ?? lastComponent(of: root)
+        try Validation.functionName(name)
+        if let region = options.region { try Validation.region(region) }
+        if let account = options.account { try Validation.account(account) }
+        var settings = [("functionName", name)]
+        if let region = options.region { settings.append(("region", region)) }
+        if let account = options.account { settings.append(("account", account)) }
+        try LVCError.wrap("initialize \(gitDirectory)") {
+            try StoreLayout.create(gitDirectory: gitDirectory, settings: settings)
+        }
+        let repository = try Repository(root: root, identity: identity)
+        try repository.withLatestLock("initialize $LATEST") { latest in
+            latest.configuration = options.configuration
+        }
+        return repository
+    }
+
+    static func normalize(_ path: String) -> String {
+        var components = [Substring]()
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { if !components.isEmpty { components.removeLast() }; continue }
+            components.append(part)
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    static func lastComponent(of path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? "function"
+    }
+
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME`
+    public var functionArn: String { "arn:aws:lambda:\(region):\(account):function:\(functionName)" }
+
+    public func arn(qualifier: String?) -> String {
+        qualifier.map { "\(functionArn):\($0)" } ?? functionArn
+    }
+}

@@ -1,0 +1,127 @@
+import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes and removes files under the function folder without ever following a symlink: every
+/// folder on the way is opened with O_NOFOLLOW relative to the one before it, and files are
+/// created under a temporary name and renamed over the old one. Whatever a stored tree contains,
+/// nothing outside the folder can be created or changed.
+struct SafeWriter {
+    let root: String
+
+    struct Failure: Error { var path: String; var reason: String }
+
+    private func components(_ path: [UInt8]) -> [String] {
+        path.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Opens the folder holding `path`, creating missing folders. A file or symlink where a folder
+    /// is needed is removed only if `replaceable` says so.
+    private func openParent(_ path: [UInt8], create: Bool, replaceable: ([UInt8]) -> Bool) throws -> (Int32, String)? {
+        var parts = components(path)
+        let name = parts.removeLast()
+        var fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: root, reason: String(cString: strerror(errno))) }
+        var walked = [UInt8]()
+        for part in parts {
+            walked += (walked.isEmpty ? [] : [UInt8(ascii: "/")]) + Array(part.utf8)
+            var next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next < 0 && (errno == ENOTDIR || errno == ELOOP) && create {
+                guard replaceable(walked) else {
+                    close(fd)
+                    throw Failure(path: String(decoding: walked, as: UTF8.self), reason: "is a file or symlink where the version has a folder")
+                }
+                unlinkat(fd, part, 0)
+                next = -1
+                errno = ENOENT
+            }
+            if next < 0 && errno == ENOENT {
+                if !create { close(fd); return nil }
+                if mkdirat(fd, part, 0o755) != 0 && errno != EEXIST {
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw Failure(path: String(decoding: walked, as: UTF8.self), reason: reason)
+                }
+                next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            guard next >= 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                throw Failure(path: String(decoding: walked, as: UTF8.self), reason: reason)
+            }
+            close(fd)
+            fd = next
+        }
+        return (fd, name)
+    }
+
+    /// Writes a regular file or a symlink at `path` and returns its stat data for the index.
+    func write(_ path: [UInt8], mode: EntryMode, content: [UInt8], replaceable: ([UInt8]) -> Bool) throws -> StatData {
+        guard let (dir, name) = try openParent(path, create: true, replaceable: replaceable) else {
+            throw Failure(path: String(decoding: path, as: UTF8.self), reason: "cannot create its folder")
+        }
+        defer { close(dir) }
+        let tmp = ".lvc-tmp-\(getpid())-\(name.utf8.count)-\(UInt32.random(in: 0...UInt32.max))"
+        if mode == .symlink {
+            let target = String(decoding: content, as: UTF8.self)
+            guard symlinkat(target, dir, tmp) == 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
+        } else {
+            let fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode == .executable ? 0o755 : 0o644)
+            guard fd >= 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
+            do {
+                defer { close(fd) }
+                try content.withUnsafeBytes { try FileSystem.writeAll(fd: fd, $0, path: String(decoding: path, as: UTF8.self)) }
+                // The umask must not decide the mode: the version does.
+                fchmod(fd, mode == .executable ? 0o755 : 0o644)
+            } catch {
+                unlinkat(dir, tmp, 0)
+                throw error
+            }
+        }
+        if renameat(dir, tmp, dir, name) != 0 {
+            let code = errno
+            // A folder in the way: it may only go if nothing in it is kept.
+            if code == EISDIR || code == ENOTEMPTY || code == EEXIST, replaceable(path), unlinkat(dir, name, AT_REMOVEDIR) == 0,
+               renameat(dir, tmp, dir, name) == 0 {
+                return try statData(dir, name, path)
+            }
+            unlinkat(dir, tmp, 0)
+            throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(code)))
+        }
+        return try statData(dir, name, path)
+    }
+
+    private func statData(_ dir: Int32, _ name: String, _ path: [UInt8]) throws -> StatData {
+        var st = stat()
+        guard fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno)))
+        }
+        return StatData(st)
+    }
+
+    /// Removes a file or symlink (never what it points to), then any folders it leaves empty.
+    func remove(_ path: [UInt8]) throws {
+        guard let (dir, name) = try openParent(path, create: false, replaceable: { _ in false }) else { return }
+        defer { close(dir) }
+        if unlinkat(dir, name, 0) != 0 && errno != ENOENT && errno != EISDIR {
+            throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Removes the folders on `path`'s way that are now empty (deepest first).
+    func pruneEmptyFolders(above path: [UInt8]) {
+        var parts = components(path)
+        parts.removeLast()
+        while !parts.isEmpty {
+            let folder = Array(parts.joined(separator: "/").utf8)
+            guard let (dir, name) = try? openParent(folder, create: false, replaceable: { _ in false }) else { return }
+            let removed = unlinkat(dir, name, AT_REMOVEDIR) == 0
+            close(dir)
+            if !removed { return }
+            parts.removeLast()
+        }
+    }
+}

@@ -1,0 +1,177 @@
+/// File-system facts cached per index entry so that an unchanged file need not be read again.
+public struct StatData: Sendable, Equatable {
+    public var ctimeSeconds: UInt32 = 0, ctimeNanoseconds: UInt32 = 0
+    public var mtimeSeconds: UInt32 = 0, mtimeNanoseconds: UInt32 = 0
+    public var device: UInt32 = 0, inode: UInt32 = 0
+    public var uid: UInt32 = 0, gid: UInt32 = 0
+    public var size: UInt32 = 0
+
+    public init() {}
+
+    public static let zero = StatData()
+}
+
+/// One staged path of `$LATEST`.
+public struct IndexEntry: Sendable, Equatable {
+    /// Full path, `/`-separated, as stored in trees.
+    public var path: [UInt8]
+    public var id: ObjectID
+    public var mode: EntryMode
+    public var stat: StatData
+
+    public init(path: [UInt8], id: ObjectID, mode: EntryMode, stat: StatData = .zero) {
+        self.path = path
+        self.id = id
+        self.mode = mode
+        self.stat = stat
+    }
+
+    public var pathString: String { String(decoding: path, as: UTF8.self) }
+}
+
+/// git's index file, version 2 (`DIRC`), with SHA-256 ids: `git ls-files`, `git fsck` and `git gc`
+/// read it. Optional extensions (signature starting with an uppercase letter) are kept as bytes.
+public struct Index: Sendable, Equatable {
+    /// Sorted by path bytes (which is also git's tree order for full paths).
+    public private(set) var entries: [IndexEntry]
+    public var extensions: [String: [UInt8]]
+
+    public init(entries: [IndexEntry] = [], extensions: [String: [UInt8]] = [:]) {
+        self.entries = entries.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+        self.extensions = extensions
+    }
+
+    public func encode() -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(12 + entries.count * 96)
+        out.append(contentsOf: Array("DIRC".utf8))
+        out.appendBigEndian(UInt32(2))
+        out.appendBigEndian(UInt32(entries.count))
+        for entry in entries {
+            let start = out.count
+            let s = entry.stat
+            for field in [s.ctimeSeconds, s.ctimeNanoseconds, s.mtimeSeconds, s.mtimeNanoseconds, s.device, s.inode,
+                          entry.mode.rawValue, s.uid, s.gid, s.size] {
+                out.appendBigEndian(field)
+            }
+            out.append(contentsOf: entry.id.bytes)
+            out.appendBigEndian(UInt16(min(entry.path.count, 0xFFF)))
+            out.append(contentsOf: entry.path)
+            let length = out.count - start
+            out.append(contentsOf: repeatElement(0, count: 8 - length % 8))
+        }
+        for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
+            out.append(contentsOf: Array(signature.utf8))
+            out.appendBigEndian(UInt32(payload.count))
+            out.append(contentsOf: payload)
+        }
+        out.append(contentsOf: ByteHasher.digest(out))
+        return out
+    }
+
+    public struct DecodeError: Error, Sendable { public var reason: String }
+
+    public static func decode(_ bytes: [UInt8]) throws -> Index {
+        guard bytes.count >= 12 + 32 else { throw DecodeError(reason: "too short") }
+        let bodyEnd = bytes.count - 32
+        guard ByteHasher.digest(bytes[..<bodyEnd]) == Array(bytes[bodyEnd...]) else {
+            throw DecodeError(reason: "checksum mismatch")
+        }
+        guard Array(bytes[0..<4]) == Array("DIRC".utf8) else { throw DecodeError(reason: "not an index file") }
+        guard bytes.readBigEndian32(at: 4) == 2 else {
+            throw DecodeError(reason: "index version \(bytes.readBigEndian32(at: 4)) (lvc reads version 2)")
+        }
+        let count = Int(bytes.readBigEndian32(at: 8))
+        var entries = [IndexEntry]()
+        entries.reserveCapacity(count)
+        var p = 12
+        for _ in 0..<count {
+            guard p + 74 <= bodyEnd else { throw DecodeError(reason: "truncated entry") }
+            var s = StatData()
+            s.ctimeSeconds = bytes.readBigEndian32(at: p); s.ctimeNanoseconds = bytes.readBigEndian32(at: p + 4)
+            s.mtimeSeconds = bytes.readBigEndian32(at: p + 8); s.mtimeNanoseconds = bytes.readBigEndian32(at: p + 12)
+            s.device = bytes.readBigEndian32(at: p + 16); s.inode = bytes.readBigEndian32(at: p + 20)
+            let rawMode = bytes.readBigEndian32(at: p + 24)
+            s.uid = bytes.readBigEndian32(at: p + 28); s.gid = bytes.readBigEndian32(at: p + 32)
+            s.size = bytes.readBigEndian32(at: p + 36)
+            let id = ObjectID(bytes: bytes[(p + 40)..<(p + 72)])
+            let flags = UInt16(bytes[p + 72]) << 8 | UInt16(bytes[p + 73])
+            guard flags & 0x3000 == 0 else { throw DecodeError(reason: "unmerged entries are not supported") }
+            guard flags & 0x4000 == 0 else { throw DecodeError(reason: "extended flags are not supported") }
+            let nameStart = p + 74
+            guard let nul = bytes[nameStart..<bodyEnd].firstIndex(of: 0) else { throw DecodeError(reason: "truncated path") }
+            guard let mode = EntryMode(rawValue: rawMode), mode != .directory else {
+                throw DecodeError(reason: "bad mode \(String(rawMode, radix: 8))")
+            }
+            entries.append(IndexEntry(path: Array(bytes[nameStart..<nul]), id: id, mode: mode, stat: s))
+            let length = nul - p
+            p += length + (8 - length % 8)
+        }
+        var extensions = [String: [UInt8]]()
+        while p + 8 <= bodyEnd {
+            let signature = String(decoding: bytes[p..<(p + 4)], as: UTF8.self)
+            let size = Int(bytes.readBigEndian32(at: p + 4))
+            guard p + 8 + size <= bodyEnd else { throw DecodeError(reason: "truncated extension \(signature)") }
+            extensions[signature] = Array(bytes[(p + 8)..<(p + 8 + size)])
+            p += 8 + size
+        }
+        var index = Index(entries: [], extensions: extensions)
+        index.entries = entries
+        return index
+    }
+
+    /// Replaces the entries (sorting them) while keeping extensions.
+    public mutating func setEntries(_ newEntries: [IndexEntry]) {
+        entries = newEntries.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+    }
+
+    /// Writes the tree objects for the staged paths and returns the root tree's id.
+    public func writeTree(to store: ObjectStore) throws -> ObjectID {
+        try Index.buildTree(entries[...], prefixLength: 0) { try store.write($0) }
+    }
+
+    /// Builds the trees for the staged paths, handing each to `emit` (which stores or just
+    /// hashes it and returns its id), children before parents. Returns the root tree's id.
+    public func buildTree(_ emit: (Tree) throws -> ObjectID) throws -> ObjectID {
+        try Index.buildTree(entries[...], prefixLength: 0, emit)
+    }
+
+    private static func buildTree(_ slice: ArraySlice<IndexEntry>, prefixLength: Int,
+                                  _ emit: (Tree) throws -> ObjectID) throws -> ObjectID {
+        var treeEntries = [TreeEntry]()
+        var i = slice.startIndex
+        while i < slice.endIndex {
+            let path = slice[i].path
+            let rest = path[prefixLength...]
+            if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
+                let name = Array(path[prefixLength..<slash])
+                let dirPrefix = Array(path[prefixLength...slash])
+                var j = i + 1
+                while j < slice.endIndex, slice[j].path.count > slash,
+                      slice[j].path[prefixLength...slash].elementsEqual(dirPrefix) { j += 1 }
+                let child = try buildTree(slice[i..<j], prefixLength: slash + 1, emit)
+                treeEntries.append(TreeEntry(name: name, mode: .directory, id: child))
+                i = j
+            } else {
+                treeEntries.append(TreeEntry(name: Array(rest), mode: slice[i].mode, id: slice[i].id))
+                i += 1
+            }
+        }
+        return try emit(Tree(entries: treeEntries))
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendBigEndian(_ value: UInt32) {
+        append(UInt8(truncatingIfNeeded: value >> 24)); append(UInt8(truncatingIfNeeded: value >> 16))
+        append(UInt8(truncatingIfNeeded: value >> 8)); append(UInt8(truncatingIfNeeded: value))
+    }
+
+    mutating func appendBigEndian(_ value: UInt16) {
+        append(UInt8(truncatingIfNeeded: value >> 8)); append(UInt8(truncatingIfNeeded: value))
+    }
+
+    func readBigEndian32(at offset: Int) -> UInt32 {
+        UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8 | UInt32(self[offset + 3])
+    }
+}

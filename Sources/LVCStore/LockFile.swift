@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// git's protocol for a mutable file: `<file>.lock` is created with O_EXCL (so exactly one process
+/// can hold it), the new contents are written into the lock file, and `commit()` renames it over
+/// the file. Dropping the lock without committing removes it and leaves the file untouched.
+public final class LockFile {
+    public let path: String
+    public let lockPath: String
+    private var fd: Int32
+    private var done = false
+
+    public init(for path: String) throws {
+        self.path = path
+        self.lockPath = path + ".lock"
+        fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { throw StoreError.locked(lockPath: lockPath) }
+            if code == ENOENT {
+                // The parent folder may not exist yet (a new ref); create it and try once more.
+                try FileSystem.makeDirectories(FileSystem.dirname(of: lockPath))
+                fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+                if fd < 0 {
+                    if errno == EEXIST { throw StoreError.locked(lockPath: lockPath) }
+                    throw StoreError.io(path: lockPath, operation: "create", errno: errno)
+                }
+            } else {
+                throw StoreError.io(path: lockPath, operation: "create", errno: code)
+            }
+        }
+    }
+
+    deinit { rollback() }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in try FileSystem.writeAll(fd: fd, raw, path: lockPath) }
+    }
+
+    /// Makes the new contents durable and visible in one atomic step.
+    public func commit() throws {
+        precondition(!done, "lock already released")
+        if fsync(fd) != 0 { throw StoreError.io(path: lockPath, operation: "fsync", errno: errno) }
+        close(fd)
+        done = true
+        do { try FileSystem.rename(lockPath, path) } catch { unlink(lockPath); throw error }
+    }
+
+    /// Commits by removing the file instead (used to delete a ref under its lock).
+    public func commitRemoval() throws {
+        precondition(!done, "lock already released")
+        close(fd)
+        done = true
+        defer { unlink(lockPath) }
+        if unlink(path) != 0 && errno != ENOENT { throw StoreError.io(path: path, operation: "remove", errno: errno) }
+    }
+
+    public func rollback() {
+        guard !done else { return }
+        done = true
+        close(fd)
+        unlink(lockPath)
+    }
+}

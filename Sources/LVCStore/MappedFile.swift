@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A whole file mapped read-only into memory (`mmap(PROT_READ, MAP_PRIVATE)`), unmapped when the
+/// last reference goes away.
+///
+/// Used for pack files and their indexes. git never rewrites a pack in place: it writes a new one
+/// and renames it into place, and `git gc` only unlinks old ones, which leaves an existing mapping
+/// valid. So the mapped bytes never change under a reader.
+final class MappedFile: @unchecked Sendable {
+    // @unchecked: the mapping is read-only and immutable for the object's lifetime.
+    let path: String
+    let bytes: UnsafeRawBufferPointer
+
+    /// Maps `path`. Throws `StoreError.io` (errno ENOENT when the file is gone) and
+    /// `StoreError.corruptFile` for an empty file, which no pack or index can be.
+    init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
+        let size = Int(st.st_size)
+        guard size > 0 else { throw StoreError.corruptFile(path: path, reason: "the file is empty") }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+            throw StoreError.io(path: path, operation: "mmap", errno: errno)
+        }
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+    }
+
+    var count: Int { bytes.count }
+
+    /// Big-endian u32 at `offset`; the caller has checked the bounds.
+    func uint32(at offset: Int) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// Big-endian u64 at `offset`; the caller has checked the bounds.
+    func uint64(at offset: Int) -> UInt64 {
+        UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The bytes in `range` (no copy); the caller has checked the bounds.
+    func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[range])
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import LVCZlib
+
+/// zlib compression and decompression over system zlib.
+public enum Zlib {
+    public enum Format: Sendable { case zlib, raw }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// A deflate stream fed in pieces; output is handed to `sink` as it is produced.
+    public final class Deflater {
+        private var stream = z_stream()
+        private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        private var finished = false
+
+        public init(level: Int32, format: Format = .zlib) {
+            let rc = format == .zlib ? lvc_deflateInit(&stream, level) : lvc_deflateInitRaw(&stream, level)
+            precondition(rc == Z_OK, "deflateInit failed: \(rc)")  // only fails on out-of-memory or bad level
+        }
+
+        deinit { deflateEnd(&stream) }
+
+        public func update(_ input: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            try run(input, flush: Z_NO_FLUSH, sink: sink)
+        }
+
+        public func finish(sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            try run(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH, sink: sink)
+            finished = true
+        }
+
+        private func run(_ input: UnsafeRawBufferPointer, flush: Int32, sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            precondition(!finished)
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            stream.avail_in = UInt32(input.count)
+            let capacity = buffer.count
+            try buffer.withUnsafeMutableBytes { out in
+                let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                repeat {
+                    stream.next_out = base
+                    stream.avail_out = UInt32(capacity)
+                    let rc = LVCZlib.deflate(&stream, flush)
+                    precondition(rc != Z_STREAM_ERROR, "deflate state corrupted")
+                    let produced = capacity - Int(stream.avail_out)
+                    if produced > 0 { try sink(UnsafeRawBufferPointer(start: base, count: produced)) }
+                    if flush == Z_FINISH && rc == Z_STREAM_END { break }
+                } while stream.avail_out == 0 || (flush == Z_FINISH)
+            }
+        }
+    }
+
+    /// Compresses `input` in one go.
+    public static func deflate<D: ContiguousBytes>(_ input: D, level: Int32 = 1, format: Format = .zlib) -> [UInt8] {
+        let deflater = Deflater(level: level, format: format)
+        var out = [UInt8]()
+        input.withUnsafeBytes { raw in
+            deflater.update(raw) { out.append(contentsOf: $0) }
+        }
+        deflater.finish { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Decompresses exactly one stream that must fill the whole input (no trailing bytes).
+    /// `limit` bounds the output so that corrupt or hostile input cannot exhaust memory.
+    public static func inflate(_ input: UnsafeRawBufferPointer, format: Format = .zlib,
+                               expectedSize: Int? = nil, limit: Int = Int.max) throws -> [UInt8] {
+        var stream = z_stream()
+        let initRC = format == .zlib ? lvc_inflateInit(&stream) : lvc_inflateInitRaw(&stream)
+        guard initRC == Z_OK else { throw Failure(description: "inflateInit failed (\(initRC))") }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: max(64, min(expectedSize ?? input.count * 4, limit)))
+        var produced = 0
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(input.count)
+        while true {
+            if produced == out.count {
+                guard out.count < limit else { throw Failure(description: "inflated data exceeds \(limit) bytes") }
+                out.append(contentsOf: repeatElement(0, count: min(out.count, limit - out.count)))
+            }
+            let rc: Int32 = out.withUnsafeMutableBytes { buf in
+                stream.next_out = buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + produced
+                stream.avail_out = UInt32(buf.count - produced)
+                let rc = LVCZlib.inflate(&stream, Z_NO_FLUSH)
+                produced = buf.count - Int(stream.avail_out)
+                return rc
+            }
+            switch rc {
+            case Z_STREAM_END:
+                guard stream.avail_in == 0 else { throw Failure(description: "garbage after the compressed data") }
+                out.removeSubrange(produced...)
+                return out
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                if stream.avail_in == 0 { throw Failure(description: "compressed data is truncated") }
+                continue
+            default:
+                let message = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
+                throw Failure(description: "inflate: \(message)")
+            }
+        }
+    }
+
+    /// Inflates ONE zlib stream from the start of `input`, which may go on with other data after it
+    /// (pack entries follow each other with no length field). The stream must inflate to exactly
+    /// `expectedSize` bytes. Returns the bytes and how many input bytes the stream took.
+    ///
+    /// The output buffer grows as data actually arrives, so a corrupt or hostile `expectedSize`
+    /// cannot allocate more than the stream really produces (plus a bounded first chunk).
+    public static func inflateStream(_ input: UnsafeRawBufferPointer,
+                                     expectedSize: Int) throws -> (bytes: [UInt8], consumed: Int) {
+        guard expectedSize >= 0, expectedSize < Int.max else { throw Failure(description: "invalid size \(expectedSize)") }
+        guard let inputBase = input.baseAddress, !input.isEmpty else {
+            throw Failure(description: "compressed data is truncated")
+        }
+        var stream = z_stream()
+        let initRC = lvc_inflateInit(&stream)
+        guard initRC == Z_OK else { throw Failure(description: "inflateInit failed (\(initRC))") }
+        defer { inflateEnd(&stream) }
+        // One byte beyond `expectedSize` is room to notice a stream longer than announced.
+        let capacity = expectedSize + 1
+        var out = [UInt8](repeating: 0, count: min(capacity, 1 << 20))
+        var produced = 0
+        var fed = 0  // input bytes handed to zlib so far (avail_in is 32 bits: feed in chunks)
+        while true {
+            if stream.avail_in == 0 && fed < input.count {
+                let chunk = min(input.count - fed, Int(UInt32.max))
+                stream.next_in = UnsafeMutablePointer(mutating: inputBase.assumingMemoryBound(to: UInt8.self)) + fed
+                stream.avail_in = UInt32(chunk)
+                fed += chunk
+            }
+            if produced == out.count {
+                guard out.count < capacity else {
+                    throw Failure(description: "inflates to more than the expected \(expectedSize) bytes")
+                }
+                out.append(contentsOf: repeatElement(0, count: min(out.count, capacity - out.count)))
+            }
+            let rc: Int32 = out.withUnsafeMutableBytes { buf in
+                let room = min(buf.count - produced, Int(UInt32.max))
+                stream.next_out = buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + produced
+                stream.avail_out = UInt32(room)
+                let rc = LVCZlib.inflate(&stream, Z_NO_FLUSH)
+                produced += room - Int(stream.avail_out)
+                return rc
+            }
+            switch rc {
+            case Z_STREAM_END:
+                guard produced == expectedSize else {
+                    throw Failure(description: "inflates to \(produced) bytes, expected \(expectedSize)")
+                }
+                out.removeSubrange(produced...)
+                return (out, fed - Int(stream.avail_in))
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                // No progress: either the input ran out or the output is full (handled above).
+                if stream.avail_in == 0 && fed == input.count { throw Failure(description: "compressed data is truncated") }
+                if stream.avail_out != 0 && stream.avail_in != 0 { throw Failure(description: "inflate made no progress") }
+                continue
+            default:
+                let message = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
+                throw Failure(description: "inflate: \(message)")
+            }
+        }
+    }
+
+    /// Inflates the start of a stream only, up to `count` bytes of output (for reading object headers).
+    public static func inflatePrefix(_ input: UnsafeRawBufferPointer, count: Int) throws -> [UInt8] {
+        var stream = z_stream()
+        guard lvc_inflateInit(&stream) == Z_OK else { throw Failure(description: "inflateInit failed") }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: count)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(input.count)
+        let (rc, produced): (Int32, Int) = out.withUnsafeMutableBytes { buf in
+            stream.next_out = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            stream.avail_out = UInt32(count)
+            let rc = LVCZlib.inflate(&stream, Z_SYNC_FLUSH)
+            return (rc, count - Int(stream.avail_out))
+        }
+        guard rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR else {
+            let message = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
+            throw Failure(description: "inflate: \(message)")
+        }
+        return Array(out[..<produced])
+    }
+
+    /// CRC-32 as zip uses it.
+    public static func crc32<D: ContiguousBytes>(_ bytes: D, seed: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { raw in
+            UInt32(LVCZlib.crc32(UInt(seed), raw.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt32(raw.count)))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import LVCKit
+
+struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stage the folder (or the given paths) into $LATEST.",
+        discussion: "New, modified and deleted files, executable bits and symlinks. Never .lambda/ or .git/; honours .lambdaignore (gitignore syntax). Special files are skipped with a warning.")
+
+    @Argument(help: "Files or folders to stage (default: the whole folder).") var paths: [String] = []
+    @Flag(name: .shortAndLong, help: "List what was staged.") var verbose = false
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let scope = paths.isEmpty ? nil : try repository.relativePaths(paths, cwd: Terminal.currentDirectory)
+        let result = try repository.add(paths: scope, progress: Terminal.progress("Staging files"))
+        for skipped in result.skipped { Terminal.err("warning: skipped \(skipped.path): \(skipped.reason)") }
+        if verbose {
+            for path in result.added { Terminal.out("add '\(path)'") }
+            for path in result.modified { Terminal.out("update '\(path)'") }
+            for path in result.deleted { Terminal.out("remove '\(path)'") }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import LVCKit
+
+struct Checkout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make $LATEST and the folder equal to a version (code and configuration).",
+        discussion: "Refuses to overwrite changes that are not staged unless --force. Never writes outside the folder or through a symlink.")
+
+    @Argument(help: "$LATEST (also LATEST) or a version number.") var qualifier: String
+    @Flag(name: .shortAndLong, help: "Discard changes that are not staged.") var force = false
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let parsed = try Qualifier.parse(qualifier, functionArn: repository.functionArn)
+        let result = try repository.checkout(parsed, force: force)
+        if !result.written.isEmpty || !result.removed.isEmpty {
+            Terminal.err("\(parsed): \(result.written.count) file(s) written, \(result.removed.count) removed")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import LVCKit
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create .lambda/ in this folder: an empty $LATEST with the given configuration.",
+        discussion: "Running it twice says so and changes nothing. Region and account only shape ARNs; the defaults are us-east-1 and AWS's documentation account 123456789012.")
+
+    @Option(help: "Function name (default: the folder's name).") var name: String?
+    @Option(help: "Runtime, e.g. nodejs20.x, python3.12, provided.al2023.") var runtime: String?
+    @Option(help: "Handler, e.g. index.handler.") var handler: String?
+    @Option(help: "Execution role ARN.") var role: String?
+    @Option(help: "AWS region used in ARNs.") var region: String?
+    @Option(help: "12-digit AWS account id used in ARNs.") var account: String?
+
+    func run() throws {
+        var options = Repository.InitOptions()
+        options.name = name
+        options.region = region
+        options.account = account
+        if let runtime { try options.configuration.set("runtime", to: runtime) }
+        if let handler { try options.configuration.set("handler", to: handler) }
+        if let role { try options.configuration.set("role", to: role) }
+        let repository = try Repository.initialize(at: Terminal.currentDirectory, options: options, identity: Terminal.identity)
+        Terminal.out("Initialized lvc function '\(repository.functionName)' in \(repository.gitDirectory)/")
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import LVCKit
+
+@main
+struct LVC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lvc",
+        abstract: "Lambda Version Control: AWS Lambda's versions and aliases, offline, in your project folder.",
+        discussion: """
+        lvc keeps a function's code and configuration in .lambda/, a SHA-256 git repository.
+        $LATEST is the staging area; publishing freezes it into an immutable, numbered version.
+
+        Global option: -C DIR runs as if lvc was started in DIR (like git -C), and may be repeated.
+        QUALIFIER is $LATEST (also spelled LATEST, which needs no quoting) or a version number.
+        """,
+        version: "0.1.0",
+        subcommands: [
+            Init.self, Add.self, Status.self, Config.self, Publish.self, Versions.self, Show.self,
+            Ls.self, Cat.self, Checkout.self, Export.self, Fsck.self,
+        ]
+    )
+
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            try Terminal.applyDirectoryOptions(&arguments)
+        } catch {
+            Terminal.fail(error)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as LVCError {
+            Terminal.fail(error)
+        } catch let error as CLIError {
+            Terminal.fail(error)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Errors of the command line itself (usage that parses but makes no sense).
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    var code: Int32 = 1
+}

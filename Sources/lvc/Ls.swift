@@ -1,0 +1,27 @@
+import ArgumentParser
+import LVCKit
+import LVCStore
+
+struct Ls: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the files of $LATEST or of a version: mode, size, path.")
+
+    @Argument(help: "$LATEST (also LATEST) or a version number.") var qualifier: String
+    @Argument(help: "Only this file or folder.") var path: String?
+    @Flag(help: "Machine-readable output.") var json = false
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let files = try repository.listFiles(try Qualifier.parse(qualifier, functionArn: repository.functionArn), under: path)
+        if json {
+            Terminal.out(JSON.array(files.map { f in
+                .object(["Path": .string(f.path), "Mode": .string(String(f.mode.rawValue, radix: 8)),
+                         "Size": .int(f.size), "ObjectId": .string(f.id.hex)])
+            }).encoded())
+            return
+        }
+        for file in files {
+            let size = String(file.size)
+            Terminal.out(String(file.mode.rawValue, radix: 8) + " " + String(repeating: " ", count: max(0, 10 - size.count)) + size + "  " + file.path)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import LVCKit
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the configuration of $LATEST or of a version.")
+
+    @Argument(help: "$LATEST (also LATEST) or a version number; default: the unqualified function ($LATEST).") var qualifier: String?
+    @Flag(help: "Print AWS's FunctionConfiguration shape.") var json = false
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let parsed = try qualifier.map { try Qualifier.parse($0, functionArn: repository.functionArn) }
+        let configuration = try repository.functionConfiguration(parsed)
+        if json { Terminal.out(configuration.encoded()); return }
+        guard case .object(let members) = configuration else { return }
+        let order = ["FunctionName", "FunctionArn", "Version", "Description", "Runtime", "Handler", "Role", "MemorySize",
+                     "Timeout", "EphemeralStorage", "Architectures", "Environment", "Layers", "CodeSha256", "CodeSize",
+                     "LastModified", "RevisionId"]
+        for key in order {
+            guard let value = members[key] else { continue }
+            Terminal.out("\(key): \(Format.plain(value, key: key))")
+        }
+    }
+}
+
+enum Format {
+    static func plain(_ value: JSON, key: String) -> String {
+        switch value {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .array(let items): return items.map { plain($0, key: key) }.joined(separator: ", ")
+        case .object(let members):
+            if key == "Environment", let vars = members["Variables"]?.objectValue {
+                return vars.keys.sorted().map { "\($0)=\(vars[$0]!.stringValue ?? "")" }.joined(separator: " ")
+            }
+            return members.keys.sorted().map { "\($0)=\(plain(members[$0]!, key: $0))" }.joined(separator: " ")
+        default: return value.encoded(pretty: false)
+        }
+    }
+
+    /// Same text as AWS's LastModified.
+    static func date(_ seconds: Int64) -> String { Repository.awsTimestamp(seconds) }
+}
