@@ -40,6 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "LVCStoreTests", dependencies: ["LVCStore"]),
         .testTarget(name: "LVCKitTests", dependencies: ["LVCKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LVCKit"]),
+        // Runs the built `lvc` binary in temp folders (the dependency makes `swift test` build it).
+        .testTarget(name: "EndToEndTests", dependencies: ["lvc", "LVCStore"]),
     ]
 )

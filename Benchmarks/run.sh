@@ -243,7 +243,7 @@ lvc_has_diff() { # DIR
 # needs (a, g: staged; then v1; b, c; then v2; e, f; d last because it publishes more versions).
 run_tree() { # KIND
 	local kind=$1 src="$WORKDIR/trees/$1" base="$WORKDIR/run/$1"
-	local L="$base/lvc" G="$base/git" f c1 c2 rss
+	local L="$base/lvc" G="$base/git" f c1 c2 rss t
 	ensure_tree "$kind"
 	log "== $kind: $(tree_info "$kind")"
 	log "copying the tree for lvc and for git (not timed)..."
@@ -298,7 +298,8 @@ run_tree() { # KIND
 	else
 		log "  lvc has no diff yet: measuring git only"
 		RES[$kind.f.lvc]="n/a"
-		RES[$kind.f.git]=$(bench "$kind-f-git" "$G" "git diff $c1 $c2" "" "$WARMUP" "$RUNS_FAST")
+		t=$(bench "$kind-f-git" "$G" "git diff $c1 $c2" "" "$WARMUP" "$RUNS_FAST")
+		RES[$kind.f.git]=$t
 	fi
 
 	log "d. add + publish after changing one file ($APPEND_FILE)"
@@ -317,7 +318,7 @@ declare -A LABEL=(
 	[b]="b. status, unchanged tree"
 	[c]="c. status, 1 file touched"
 	[d]="d. add + publish, 1 file changed"
-	[e]="e. checkout older version"
+	[e]="e. checkout older version (10 files)"
 	[f]="f. diff two versions (10 files)"
 	[g]="g. peak RSS of add, fresh store"
 )
@@ -333,22 +334,22 @@ print_table() { # KIND
 	local kind=$1 op lvc git lv gv ratio
 	echo
 	echo "Tree: $(tree_info "$kind")"
-	printf '%-34s %14s %14s %9s\n' "operation" "lvc median" "git median" "lvc/git"
+	printf '%-38s %12s %12s   %s\n' "operation" "lvc median" "git median" "lvc/git"
 	for op in "${OPS[@]}"; do
 		lvc=${RES[$kind.$op.lvc]} git=${RES[$kind.$op.git]}
 		if [[ $op == g ]]; then
 			lv="$lvc MiB" gv="$git MiB"
 		else
 			gv=$(fmt_time "$git")
-			[[ $lvc == n/a ]] && lv="" || lv=$(fmt_time "$lvc")
+			[[ $lvc == n/a ]] || lv=$(fmt_time "$lvc")
 		fi
 		if [[ $lvc == n/a ]]; then
-			printf '%-34s %14s %14s %9s\n' "${LABEL[$op]}" "n/a (lvc has no diff yet)" "$gv" "n/a"
-			SUMMARY+=("$kind"$'\t'"${LABEL[$op]}"$'\t'"n/a"$'\t'"<= 1.00"$'\t'"n/a")
+			printf '%-38s %12s %12s   %s\n' "${LABEL[$op]}" "n/a" "$gv" "n/a (lvc has no diff yet)"
+			SUMMARY+=("$kind"$'\t'"${LABEL[$op]} (lvc/git)"$'\t'"n/a"$'\t'"<= 1.00"$'\t'"n/a")
 			continue
 		fi
 		ratio=$(ratio_of "$lvc" "$git")
-		printf '%-34s %14s %14s %9s\n' "${LABEL[$op]}" "$lv" "$gv" "$ratio"
+		printf '%-38s %12s %12s   %7s\n' "${LABEL[$op]}" "$lv" "$gv" "$ratio"
 		SUMMARY+=("$kind"$'\t'"${LABEL[$op]} (lvc/git)"$'\t'"$ratio"$'\t'"<= 1.00"$'\t'"$(verdict "$ratio")")
 	done
 	if [[ $kind == "$MEM_TARGET_TREE" ]]; then

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// Runs the real `lvc` binary (and git) in a private temp folder.
+final class Sandbox {
+    let root: URL
+    var path: String { root.path }
+
+    init(_ name: String = "fn") throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lvc-e2e-\(UUID().uuidString)")
+        root = base.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stdoutBytes: Data
+    }
+
+    static let binary: String = {
+        if let explicit = ProcessInfo.processInfo.environment["LVC_BINARY"] { return explicit }
+        var dir = URL(fileURLWithPath: #filePath)
+        while dir.path != "/" {
+            dir.deleteLastPathComponent()
+            for build in [".build/debug/lvc", ".build/release/lvc"] {
+                let candidate = dir.appendingPathComponent(build).path
+                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            }
+        }
+        return "lvc"
+    }()
+
+    static let fixedEnvironment: [String: String] = {
+        var env = ProcessInfo.processInfo.environment
+        env["LVC_DATE"] = "1700000000"
+        env["LVC_AUTHOR_NAME"] = "Test"
+        env["LVC_AUTHOR_EMAIL"] = "test@example.invalid"
+        env["NO_COLOR"] = "1"
+        return env
+    }()
+
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String], in directory: String? = nil, stdin: Data? = nil,
+             environment: [String: String]? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? path)
+        process.environment = environment ?? Sandbox.fixedEnvironment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes concurrently so that neither can fill up and block the child.
+        let errBox = DataBox()
+        let errReader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errReader.isFinished { usleep(1000) }
+        let errData = errBox.data
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
+    }
+
+    /// Runs lvc and expects success.
+    @discardableResult
+    func lvc(_ arguments: String..., in directory: String? = nil) throws -> Output {
+        let output = try run(Sandbox.binary, arguments, in: directory)
+        #expect(output.status == 0, "lvc \(arguments.joined(separator: " ")) failed: \(output.stderr)")
+        return output
+    }
+
+    /// Runs lvc and expects failure.
+    func lvcFails(_ arguments: String..., in directory: String? = nil) throws -> Output {
+        let output = try run(Sandbox.binary, arguments, in: directory)
+        #expect(output.status != 0, "lvc \(arguments.joined(separator: " ")) should have failed")
+        return output
+    }
+
+    @discardableResult
+    func git(_ arguments: String...) throws -> Output {
+        try run("/usr/bin/git", ["--git-dir=\(path)/.lambda"] + arguments)
+    }
+
+    /// `git fsck --strict` must be clean: exit 0 and no error or warning lines.
+    func expectGitFsckClean(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let output = try git("fsck", "--strict", "--no-dangling")
+        #expect(output.status == 0, "git fsck failed: \(output.stderr)", sourceLocation: sourceLocation)
+        #expect(!output.stderr.contains("error"), "git fsck: \(output.stderr)", sourceLocation: sourceLocation)
+        #expect(!output.stderr.contains("warning"), "git fsck: \(output.stderr)", sourceLocation: sourceLocation)
+    }
+
+    func write(_ relative: String, _ content: String, executable: Bool = false) throws {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(content.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: url.path)
+    }
+
+    func read(_ relative: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+    }
+
+    func symlink(_ relative: String, to target: String) throws {
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(relative).path, withDestinationPath: target)
+    }
+
+    func exists(_ relative: String) -> Bool {
+        var st = stat()
+        return lstat(root.appendingPathComponent(relative).path, &st) == 0
+    }
+
+    /// Every file under a folder with its bytes' hash: "nothing changed on disk" compares two of these.
+    func snapshot(_ relative: String = "") throws -> [String: String] {
+        var result = [String: String]()
+        let base = relative.isEmpty ? root : root.appendingPathComponent(relative)
+        guard let walker = FileManager.default.enumerator(atPath: base.path) else { return result }
+        while let name = walker.nextObject() as? String {
+            let full = base.appendingPathComponent(name).path
+            var st = stat()
+            lstat(full, &st)
+            if (st.st_mode & S_IFMT) == S_IFREG {
+                let data = FileManager.default.contents(atPath: full) ?? Data()
+                result[name] = "\(st.st_mode & 0o777):\(data.count):\(data.hashValue)"
+            } else if (st.st_mode & S_IFMT) == S_IFLNK {
+                result[name] = "link:" + ((try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? "")
+            } else {
+                result[name] = "dir"
+            }
+        }
+        return result
+    }
+
+    /// A small Node.js function: index.js, a library folder, an executable and a symlink.
+    func makeExampleFunction() throws {
+        try write("index.js", "exports.handler = async () => ({statusCode: 200});\n")
+        try write("lib/util.js", "module.exports = { add: (a, b) => a + b };\n")
+        try write("bootstrap", "#!/bin/sh\nexec node index.js\n", executable: true)
+        try symlink("current.js", to: "lib/util.js")
+    }
+
+    func json(_ output: Output) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: output.stdoutBytes) as? [String: Any])
+    }
+}
+
+final class DataBox: @unchecked Sendable { var data = Data() }

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+@Suite struct WorkflowTests {
+    @Test func initStagePublishTwoVersions() throws {
+        let box = try Sandbox("my-fn")
+        try box.makeExampleFunction()
+        let initOut = try box.lvc("init", "--runtime", "nodejs20.x", "--handler", "index.handler")
+        #expect(initOut.stdout.contains("my-fn"))
+        try box.expectGitFsckClean()
+
+        try box.lvc("add")
+        let status = try box.lvc("status", "--short")
+        #expect(status.stdout == "A  bootstrap\nA  current.js\nA  index.js\nA  lib/util.js\n")
+        let published = try box.lvc("publish", "-d", "first release")
+        #expect(published.stdout.hasPrefix("Published version 1"))
+        try box.expectGitFsckClean()
+
+        // A one-file change plus a configuration change make version 2.
+        try box.write("index.js", "exports.handler = async () => ({statusCode: 201});\n")
+        try box.lvc("config", "memory", "256")
+        let unstaged = try box.lvc("status", "--short")
+        #expect(unstaged.stdout == "C  config:memory\n M index.js\n")
+        try box.lvc("add")
+        let v2 = try box.json(try box.lvc("publish", "--json"))
+        #expect(v2["Version"] as? String == "2")
+        #expect(v2["MemorySize"] as? Int == 256)
+        #expect(v2["FunctionArn"] as? String == "arn:aws:lambda:us-east-1:123456789012:function:my-fn:2")
+        #expect(v2["State"] as? String == "Active")
+        try box.expectGitFsckClean()
+
+        // Nothing changed: the newest version comes back, with its own description.
+        let again = try box.lvc("publish", "-d", "ignored")
+        #expect(again.stdout.contains("Version 2 unchanged"))
+        let v1 = try box.json(try box.lvc("show", "1", "--json"))
+        #expect(v1["Description"] as? String == "first release")
+        #expect(v1["MemorySize"] as? Int == 128)
+
+        // The version's files are exactly what was staged.
+        #expect(try box.lvc("cat", "1:index.js").stdout == "exports.handler = async () => ({statusCode: 200});\n")
+        #expect(try box.lvc("cat", "2:index.js").stdout == "exports.handler = async () => ({statusCode: 201});\n")
+        #expect(try box.lvc("cat", "LATEST:current.js").stdout == "lib/util.js")
+        let listing = try box.lvc("ls", "2").stdout
+        #expect(listing.contains("100755"))
+        #expect(listing.contains("120000"))
+        #expect(listing.contains("lib/util.js"))
+
+        // git sees the versions as commits with Lambda-* trailers.
+        let log = try box.git("log", "--format=%(trailers:key=Lambda-Version,valueonly)", "refs/heads/main")
+        #expect(log.stdout.split(separator: "\n").filter { !$0.isEmpty } == ["2", "1"])
+        let refs = try box.git("for-each-ref", "--format=%(refname)", "refs/versions")
+        #expect(refs.stdout == "refs/versions/1\nrefs/versions/2\n")
+    }
+
+    @Test func versionsJSONMirrorsListVersionsByFunction() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init", "--runtime", "python3.12", "--handler", "app.handler", "--region", "eu-west-1", "--account", "111122223333")
+        try box.lvc("add")
+        try box.lvc("publish")
+        let list = try box.json(try box.lvc("versions", "--json"))
+        let versions = try #require(list["Versions"] as? [[String: Any]])
+        #expect(versions.map { $0["Version"] as? String } == ["$LATEST", "1"])
+        #expect(versions[0]["FunctionArn"] as? String == "arn:aws:lambda:eu-west-1:111122223333:function:fn:$LATEST")
+        #expect(versions[1]["State"] == nil, "ListVersionsByFunction items omit State")
+        #expect(versions[0]["CodeSha256"] as? String == versions[1]["CodeSha256"] as? String)
+        // Unqualified show is GetFunction without a qualifier: unqualified ARN, Version $LATEST.
+        let unqualified = try box.json(try box.lvc("show", "--json"))
+        #expect(unqualified["FunctionArn"] as? String == "arn:aws:lambda:eu-west-1:111122223333:function:fn")
+        #expect(unqualified["Version"] as? String == "$LATEST")
+    }
+
+    @Test func revisionIdChangesAsOnAWS() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        func latestRevision() throws -> String { try box.json(try box.lvc("show", "$LATEST", "--json"))["RevisionId"] as! String }
+        let r0 = try latestRevision()
+        try box.lvc("add")
+        let r1 = try latestRevision()
+        #expect(r0 != r1, "staging a change gives $LATEST a new RevisionId")
+        #expect(try latestRevision() == r1, "reading does not change it")
+        try box.lvc("add")
+        #expect(try latestRevision() == r1, "staging nothing new does not change it")
+        let v1 = try box.json(try box.lvc("publish", "--json"))
+        let r2 = try latestRevision()
+        #expect(r2 != r1, "a publish that creates a version changes $LATEST's RevisionId")
+        try box.lvc("publish")
+        #expect(try latestRevision() == r2, "a no-op publish does not")
+        let again = try box.json(try box.lvc("show", "1", "--json"))
+        #expect(again["RevisionId"] as? String == v1["RevisionId"] as? String)
+
+        // Preconditions, with AWS's wording.
+        let wrongRevision = try box.lvcFails("publish", "--revision-id", "nope")
+        #expect(wrongRevision.stderr.contains("PreconditionFailedException: The Revision Id provided does not match the latest Revision Id"))
+        try box.write("index.js", "changed\n")
+        try box.lvc("add")
+        let wrongSha = try box.lvcFails("publish", "--code-sha256", "AAAA")
+        #expect(wrongSha.stderr.contains("CodeSHA256 (AAAA) is different from current CodeSHA256 in $LATEST"))
+        let sha = try box.json(try box.lvc("show", "LATEST", "--json"))["CodeSha256"] as! String
+        let rev = try latestRevision()
+        let v2 = try box.json(try box.lvc("publish", "--code-sha256", sha, "--revision-id", rev, "--json"))
+        #expect(v2["Version"] as? String == "2")
+    }
+
+    @Test func exportIsCanonicalAndMatchesRecordedCodeSha256() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.write("big.txt", String(repeating: "lambda lambda lambda\n", count: 2000))
+        try box.lvc("init")
+        try box.lvc("add")
+        let version = try box.json(try box.lvc("publish", "--json"))
+        let first = try box.lvc("export", "1", "-o", "../a.zip")
+        let second = try box.lvc("export", "1", "-o", "../b.zip")
+        let a = try Data(contentsOf: box.root.deletingLastPathComponent().appendingPathComponent("a.zip"))
+        let b = try Data(contentsOf: box.root.deletingLastPathComponent().appendingPathComponent("b.zip"))
+        #expect(a == b, "same tree, same bytes")
+        #expect(first.stdout == second.stdout)
+        #expect(first.stdout.trimmingCharacters(in: .newlines) == version["CodeSha256"] as? String)
+        #expect(a.count == version["CodeSize"] as? Int)
+        // Independent check of the hash and of the zip's content with Info-ZIP.
+        let openssl = try box.run("/bin/sh", ["-c", "sha256sum ../a.zip | cut -d' ' -f1 | xxd -r -p | base64"])
+        #expect(openssl.stdout.trimmingCharacters(in: .newlines) == version["CodeSha256"] as? String)
+        let listing = try box.run("/usr/bin/unzip", ["-Z", "../a.zip"])
+        #expect(listing.stdout.contains("-rwxr-xr-x"))
+        #expect(listing.stdout.contains("lrwxrwxrwx"))
+        #expect(listing.stdout.contains("80-Jan-01 00:00"))
+        let test = try box.run("/usr/bin/unzip", ["-t", "../a.zip"])
+        #expect(test.status == 0, "unzip -t: \(test.stdout)")
+    }
+
+    @Test func checkoutRestoresAVersionAndRefusesToLoseWork() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.write("index.js", "v2\n")
+        try box.write("new.js", "added in v2\n")
+        try FileManager.default.removeItem(atPath: box.path + "/lib/util.js")
+        try box.lvc("config", "timeout", "30")
+        try box.lvc("add")
+        try box.lvc("publish")
+
+        try box.write("index.js", "local edit\n")
+        let refused = try box.lvcFails("checkout", "1")
+        #expect(refused.stderr.contains("index.js"))
+        #expect(try box.read("index.js") == "local edit\n", "nothing was overwritten")
+
+        try box.lvc("checkout", "1", "--force")
+        #expect(try box.read("index.js") == "exports.handler = async () => ({statusCode: 200});\n")
+        #expect(try box.read("lib/util.js").contains("add"))
+        #expect(!box.exists("new.js"))
+        #expect(try box.lvc("config", "timeout").stdout == "3\n", "configuration comes back too")
+        // Folder == $LATEST == version 1; publishing would freeze version 1's state over version 2.
+        #expect(try box.lvc("status", "--short").stdout == "M  index.js\nA  lib/util.js\nD  new.js\nC  config:timeout\n")
+        let st = try FileManager.default.attributesOfItem(atPath: box.path + "/bootstrap")
+        #expect((st[.posixPermissions] as? Int) == 0o755)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: box.path + "/current.js") == "lib/util.js")
+
+        try box.lvc("checkout", "2")
+        #expect(try box.read("new.js") == "added in v2\n")
+        #expect(!box.exists("lib/util.js"))
+        try box.expectGitFsckClean()
+    }
+
+    @Test func ignoreFileAndReservedFolders() throws {
+        let box = try Sandbox()
+        try box.write("index.js", "x\n")
+        try box.write("node_modules/a/index.js", "dep\n")
+        try box.write("tests/t.js", "test\n")
+        try box.write("keep.log", "kept\n")
+        try box.write("drop.log", "dropped\n")
+        try box.write(".lambdaignore", "# comment\ntests/\n*.log\n!keep.log\n")
+        try box.write(".git/config", "not ours\n")
+        try box.write("sub/.GIT/x", "never\n")
+        try box.lvc("init")
+        try box.lvc("add")
+        let files = try box.lvc("ls", "LATEST").stdout
+        #expect(files.contains("index.js"))
+        #expect(files.contains("node_modules/a/index.js"))
+        #expect(files.contains("keep.log"))
+        #expect(!files.contains("drop.log"))
+        #expect(!files.contains("tests/"))
+        #expect(!files.contains(".git"))
+        #expect(!files.contains(".GIT"))
+        #expect(!files.contains(".lambdaignore"))
+    }
+
+    @Test func worksFromASubfolderAndWithDashC() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add", in: box.path + "/lib")
+        #expect(try box.lvc("status", "--short", in: box.path + "/lib").stdout.contains("A  lib/util.js"))
+        let other = try box.run(Sandbox.binary, ["-C", box.path, "status", "--short"], in: "/")
+        #expect(other.status == 0)
+        #expect(other.stdout.contains("A  index.js"))
+        // Paths are relative to where lvc runs.
+        try box.write("lib/more.js", "more\n")
+        try box.lvc("add", "more.js", in: box.path + "/lib")
+        #expect(try box.lvc("ls", "LATEST", "lib").stdout.contains("lib/more.js"))
+    }
+}
