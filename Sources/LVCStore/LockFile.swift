@@ -10,28 +10,29 @@ import Darwin
 public final class LockFile {
     public let path: String
     public let lockPath: String
-    private var fd: Int32
+    private let fd: Int32
     private var done = false
 
     public init(for path: String) throws {
         self.path = path
         self.lockPath = path + ".lock"
-        fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 {
-            let code = errno
-            if code == EEXIST { throw StoreError.locked(lockPath: lockPath) }
-            if code == ENOENT {
-                // The parent folder may not exist yet (a new ref); create it and try once more.
-                try FileSystem.makeDirectories(FileSystem.dirname(of: lockPath))
-                fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-                if fd < 0 {
-                    if errno == EEXIST { throw StoreError.locked(lockPath: lockPath) }
-                    throw StoreError.io(path: lockPath, operation: "create", errno: errno)
-                }
-            } else {
-                throw StoreError.io(path: lockPath, operation: "create", errno: code)
-            }
+        // Open into a local first: if this initializer throws, deinit must not run rollback(),
+        // which would delete the lock that another process holds.
+        fd = try LockFile.create(lockPath)
+    }
+
+    private static func create(_ lockPath: String) throws -> Int32 {
+        var fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            // The parent folder may not exist yet (a new ref); create it and try once more.
+            try FileSystem.makeDirectories(FileSystem.dirname(of: lockPath))
+            fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
+        if fd < 0 {
+            if errno == EEXIST { throw StoreError.locked(lockPath: lockPath) }
+            throw StoreError.io(path: lockPath, operation: "create", errno: errno)
+        }
+        return fd
     }
 
     deinit { rollback() }

@@ -1,0 +1,187 @@
+import Foundation
+import LVCStore
+import Testing
+
+/// Every bad input: a clear message, a non-zero exit status, and nothing changed on disk.
+@Suite struct BadInputTests {
+    /// A function with one published version, ready to be abused.
+    func published() throws -> Sandbox {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        return box
+    }
+
+    func expectRefused(_ box: Sandbox, _ arguments: [String], message: String,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try box.snapshot()
+        let output = try box.run(Sandbox.binary, arguments)
+        #expect(output.status != 0, "lvc \(arguments) should fail", sourceLocation: sourceLocation)
+        #expect(output.stderr.contains(message), "lvc \(arguments): \(output.stderr)", sourceLocation: sourceLocation)
+        #expect(output.stderr.hasPrefix("lvc: error: ") || output.stderr.hasPrefix("Error: ") || output.stderr.hasPrefix("error: "),
+                "lvc \(arguments): \(output.stderr)", sourceLocation: sourceLocation)
+        #expect(try box.snapshot() == before, "lvc \(arguments) changed the disk", sourceLocation: sourceLocation)
+    }
+
+    @Test func unknownQualifiers() throws {
+        let box = try published()
+        let missing = "Function not found: arn:aws:lambda:us-east-1:123456789012:function:fn:9"
+        for args in [["show", "9"], ["cat", "9:index.js"], ["checkout", "9"], ["export", "9"], ["ls", "9"]] {
+            try expectRefused(box, args, message: missing)
+        }
+        try expectRefused(box, ["show", "$latest"], message: "function:fn:$latest")
+        try expectRefused(box, ["show", "0"], message: "Function not found")
+        try expectRefused(box, ["cat", "1:nope.js"], message: "no such file in 1")
+        try expectRefused(box, ["cat", "index.js"], message: "expected QUALIFIER:PATH")
+    }
+
+    @Test func configurationOutOfRange() throws {
+        let box = try published()
+        let cases: [([String], String)] = [
+            (["memory", "20000"], "Value '20000' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240"),
+            (["memory", "64"], "Member must have value greater than or equal to 128"),
+            (["memory", "lots"], "Value 'lots' at 'memorySize'"),
+            (["timeout", "0"], "Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1"),
+            (["timeout", "901"], "Member must have value less than or equal to 900"),
+            (["ephemeral-storage", "100"], "at 'ephemeralStorage.size'"),
+            (["architecture", "sparc"], "Member must satisfy enum value set: [x86_64, arm64]"),
+            (["runtime", "cobol85"], "Value 'cobol85' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set"),
+            (["role", "admin"], "at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern"),
+            (["handler", "a b"], "at 'handler'"),
+            (["description", String(repeating: "x", count: 257)], "Member must have length less than or equal to 256"),
+            (["env.1BAD", "x"], "Map keys must satisfy constraint"),
+            (["env.AWS_REGION", "x"], "reserved keys"),
+            (["env.BIG", String(repeating: "v", count: 4100)], "exceeded the 4KB limit"),
+            (["layers", (1...6).map { "arn:aws:lambda:us-east-1:123456789012:layer:l\($0):1" }.joined(separator: ",")], "Cannot reference more than 5 layers."),
+            (["layers", "arn:aws:lambda:us-east-1:123456789012:layer:l:1,arn:aws:lambda:us-east-1:123456789012:layer:l:2"], "Two different versions of the same layer"),
+            (["colour", "blue"], "unknown configuration key 'colour'"),
+        ]
+        for (args, message) in cases {
+            try expectRefused(box, ["config"] + args, message: message)
+        }
+        try expectRefused(box, ["publish", "-d", String(repeating: "d", count: 300)], message: "at 'description'")
+        try expectRefused(box, ["init", "--name", "bad name!"], message: "already")
+    }
+
+    @Test func outsideAStore() throws {
+        let box = try Sandbox()
+        for args in [["status"], ["add"], ["publish"], ["versions"], ["fsck"]] {
+            try expectRefused(box, args, message: "not an lvc function folder")
+        }
+        try expectRefused(box, ["init", "--name", "bad name!"], message: "at 'functionName'")
+        try expectRefused(box, ["init", "--runtime", "nodejs1"], message: "at 'runtime'")
+        try expectRefused(box, ["init", "--region", "mars"], message: "at 'region'")
+        #expect(!box.exists(".lambda"))
+    }
+
+    @Test func initTwiceChangesNothing() throws {
+        let box = try published()
+        try expectRefused(box, ["init"], message: "already an lvc function")
+    }
+
+    @Test func pathsOutsideTheFolderOrReserved() throws {
+        let box = try published()
+        try box.write("index.js", "changed\n")
+        try expectRefused(box, ["add", "../elsewhere"], message: "outside the function folder")
+        try expectRefused(box, ["add", "/etc/passwd"], message: "outside the function folder")
+        try expectRefused(box, ["add", ".git/config"], message: "reserved names")
+        try expectRefused(box, ["add", "x/.LAMBDA/y"], message: "reserved names")
+        try expectRefused(box, ["add", "nothing-here.js"], message: "did not match any file")
+    }
+
+    @Test func specialFilesAreSkippedWithAWarning() throws {
+        let box = try published()
+        #expect(mkfifo(box.path + "/pipe", 0o644) == 0)
+        let output = try box.lvc("add")
+        #expect(output.stderr.contains("warning: skipped pipe: special file"))
+        #expect(!(try box.lvc("ls", "LATEST").stdout.contains("pipe")))
+    }
+
+    @Test func secondProcessGetsALockedError() throws {
+        let box = try published()
+        try box.write("index.js", "changed\n")
+        FileManager.default.createFile(atPath: box.path + "/.lambda/index.lock", contents: Data())
+        for args in [["add"], ["publish"], ["config", "memory", "256"], ["checkout", "1", "--force"]] {
+            try expectRefused(box, args, message: "$LATEST is locked by another lvc (\(box.path)/.lambda/index.lock); if no lvc is running, remove it")
+        }
+        let fsck = try box.lvc("fsck")
+        #expect(fsck.stderr.contains("index.lock"))
+    }
+
+    @Test func corruptObjectsAreNamed() throws {
+        let box = try published()
+        let id = try box.git("rev-parse", "refs/versions/1:code/index.js").stdout.trimmingCharacters(in: .newlines)
+        let path = "\(box.path)/.lambda/objects/\(id.prefix(2))/\(id.dropFirst(2))"
+        // Replace the object with another valid zlib stream: the hash check must catch it.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try Data(Zlib.deflate(Array("blob 5\0evil!".utf8))).write(to: URL(fileURLWithPath: path))
+        try expectRefused(box, ["cat", "1:index.js"], message: "object \(id) is corrupt")
+        try expectRefused(box, ["export", "1", "-o", "../x.zip"], message: "object \(id) is corrupt")
+        try expectRefused(box, ["fsck"], message: "object \(id)")
+        // Garbage instead of zlib.
+        try Data("not zlib at all".utf8).write(to: URL(fileURLWithPath: path))
+        try expectRefused(box, ["cat", "1:index.js"], message: "object \(id) is corrupt")
+        // Missing.
+        try FileManager.default.removeItem(atPath: path)
+        try expectRefused(box, ["cat", "1:index.js"], message: "object \(id) is missing")
+        try expectRefused(box, ["fsck"], message: "missing object \(id)")
+    }
+
+    /// A version whose tree was crafted (with git's own tools bypassed) to hold a dangerous name.
+    func craftVersion(_ box: Sandbox, number: Int, entries: [TreeEntry]) throws {
+        let objects = ObjectStore(objectsDirectory: box.path + "/.lambda/objects", temporaryDirectory: box.path + "/.lambda/lvc/tmp")
+        // Tree.init sorts; write the encoded body directly so that even unsortable names go in.
+        var body = [UInt8]()
+        for e in entries { body += Array("\(e.mode.octal) ".utf8) + e.name + [0] + e.id.bytes }
+        let code = try objects.write(.tree, body)
+        let configBlob = try objects.write(.blob, Array("{}\n".utf8))
+        let root = try objects.write(Tree(entries: [TreeEntry(name: Array("code".utf8), mode: .directory, id: code),
+                                                   TreeEntry(name: Array("function.json".utf8), mode: .file, id: configBlob)]))
+        let sig = Signature(name: "x", email: "x@y", time: 1700000000)
+        let commit = try objects.write(Commit(tree: root, parents: [], author: sig, committer: sig,
+                                              message: "Publish version \(number)\n\nLambda-Version: \(number)\n"))
+        try Data((commit.hex + "\n").utf8).write(to: URL(fileURLWithPath: "\(box.path)/.lambda/refs/versions/\(number)"))
+    }
+
+    @Test func craftedTreesAreRefusedOnCheckout() throws {
+        let box = try published()
+        let blob = ObjectHasher.id(of: .blob, body: Array("pwned\n".utf8))
+        _ = try ObjectStore(objectsDirectory: box.path + "/.lambda/objects", temporaryDirectory: box.path + "/.lambda/lvc/tmp")
+            .write(.blob, Array("pwned\n".utf8))
+        let names = ["..", ".git", ".GIT", ".lambda", "a\\b", "new\nline"]
+        for (n, name) in names.enumerated() {
+            try craftVersion(box, number: 10 + n, entries: [TreeEntry(name: Array(name.utf8), mode: .file, id: blob)])
+            try expectRefused(box, ["checkout", String(10 + n), "--force"], message: "unsafe name")
+            try expectRefused(box, ["export", String(10 + n), "-o", "../x.zip"], message: "unsafe name")
+        }
+        #expect(!FileManager.default.fileExists(atPath: box.root.deletingLastPathComponent().path + "/x.zip"))
+    }
+
+    @Test func checkoutNeverWritesThroughASymlink() throws {
+        let box = try Sandbox()
+        let outside = box.root.deletingLastPathComponent().appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try box.write("index.js", "v1\n")
+        try box.write("lib/x.js", "inside\n")
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        // Version 2: lib is a symlink to a folder outside the function.
+        try FileManager.default.removeItem(atPath: box.path + "/lib")
+        try box.symlink("lib", to: outside.path)
+        try box.lvc("add")
+        try box.lvc("publish")
+        // Going back to version 1 must replace the link by a folder, not write into `outside`.
+        try box.lvc("checkout", "1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+        #expect(try box.read("lib/x.js") == "inside\n")
+        var st = stat()
+        lstat(box.path + "/lib", &st)
+        #expect((st.st_mode & S_IFMT) == S_IFDIR)
+        // And an untracked symlink where a version wants a folder is not silently followed.
+        try box.lvc("checkout", "2")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: box.path + "/lib") == outside.path)
+    }
+}
