@@ -194,10 +194,21 @@ bench() { # ID DIR COMMAND PREPARE WARMUP RUNS
 	[[ -n $prepare ]] && args+=(--prepare "cd $qdir && $prepare")
 	log "  $id: $cmd${prepare:+   [prepare: $prepare]}"
 	if ! hyperfine "${args[@]}" "cd $qdir && $cmd" >>"$LOG" 2>&1; then
-		tail -n 15 "$LOG" >&2
+		# hyperfine discards the command's output: run it once more to show why it failed.
+		echo "+ once more, with its output: (cd $dir && ${prepare:+$prepare; }$cmd)" >>"$LOG"
+		(cd "$dir" && { [[ -z $prepare ]] || bash -c "$prepare"; } && bash -c "$cmd") >>"$LOG" 2>&1 || true
+		tail -n 8 "$LOG" >&2
 		die "hyperfine failed on $id (log: $LOG)"
 	fi
-	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json"
+	median_of "$json"
+}
+
+# Median of all run times in one or more hyperfine JSON exports, in seconds.
+median_of() { # JSON...
+	python3 -c '
+import json, statistics, sys
+times = [t for f in sys.argv[1:] for t in json.load(open(f))["results"][0]["times"]]
+print(statistics.median(times))' "$@"
 }
 
 # Measure one operation for both tools and store the medians.
@@ -207,6 +218,26 @@ measure() { # TREE OP LVC_DIR GIT_DIR LVC_CMD GIT_CMD LVC_PREPARE GIT_PREPARE WA
 	RES[$1.$2.lvc]=$t
 	t=$(bench "$1-$2-git" "$4" "$6" "$8" "$9" "${10}")
 	RES[$1.$2.git]=$t
+}
+
+# Like measure, for operations that take seconds per run: ext4's costs drift within a run, so the
+# tools take turns (lvc git, git lvc, lvc git, ...) instead of all lvc runs before all git runs,
+# and neither tool gets the quieter half of the run. One hyperfine call per run.
+measure_alternating() { # TREE OP LVC_DIR GIT_DIR LVC_CMD GIT_CMD LVC_PREPARE GIT_PREPARE RUNS
+	local kind=$1 op=$2 i t
+	for ((i = 0; i < $9; i++)); do
+		if ((i % 2 == 0)); then
+			bench "$kind-$op-lvc-$i" "$3" "$5" "$7" 0 1 >/dev/null
+			bench "$kind-$op-git-$i" "$4" "$6" "$8" 0 1 >/dev/null
+		else
+			bench "$kind-$op-git-$i" "$4" "$6" "$8" 0 1 >/dev/null
+			bench "$kind-$op-lvc-$i" "$3" "$5" "$7" 0 1 >/dev/null
+		fi
+	done
+	t=$(median_of "$RESULTS/$kind-$op-lvc-"*.json)
+	RES[$kind.$op.lvc]=$t
+	t=$(median_of "$RESULTS/$kind-$op-git-"*.json)
+	RES[$kind.$op.git]=$t
 }
 
 # Peak RSS of `add` on a fresh store: /usr/bin/time -v runs the tool directly (not through a shell),
@@ -222,6 +253,7 @@ peak_rss() { # TOOL DIR -> MiB
 			in_dir "$dir" "rm -rf .git && $GIT_INIT && sync"
 			cmd=(git add -A)
 		fi
+		echo "+ (cd $dir && /usr/bin/time -v ${cmd[*]})" >>"$LOG"
 		(cd "$dir" && /usr/bin/time -v -o "$out" "${cmd[@]}") >>"$LOG" 2>&1 ||
 			die "failed: ${cmd[*]} in $dir (log: $LOG)"
 		kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
@@ -256,8 +288,8 @@ run_tree() { # KIND
 	log "a. staging a fresh tree"
 	# The tree copy is reused: only the store is removed before each run. sync keeps the previous
 	# run's write-back out of this run's time.
-	measure "$kind" a "$L" "$G" "$LVC_STAGE" "$GIT_STAGE" \
-		"rm -rf .lambda && sync" "rm -rf .git && sync" 0 "$RUNS_FRESH"
+	measure_alternating "$kind" a "$L" "$G" "$LVC_STAGE" "$GIT_STAGE" \
+		"rm -rf .lambda && sync" "rm -rf .git && sync" "$RUNS_FRESH"
 
 	log "g. peak memory of add on a fresh store"
 	rss=$(peak_rss lvc "$L")

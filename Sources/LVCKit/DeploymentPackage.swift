@@ -49,7 +49,9 @@ public struct DeploymentPackage {
             }
             for (i, entry) in slice.enumerated() {
                 let c = try compressed.get(i).get()
-                guard offset < Int(UInt32.max) else { throw LVCError.refused("the package would exceed 4 GiB (no zip64)") }
+                guard offset + c.data.count + 30 + entry.path.count < Int(UInt32.max), c.size < Int(UInt32.max) else {
+                    throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it; Lambda's limit is 250 MB unzipped)")
+                }
                 let flags: UInt16 = entry.path.contains(where: { $0 >= 0x80 }) ? 0x0800 : 0
                 var local = [UInt8]()
                 local.le32(0x04034b50)
@@ -77,6 +79,9 @@ public struct DeploymentPackage {
             start += batch
         }
         let centralOffset = offset
+        guard centralOffset + central.count < Int(UInt32.max) else {
+            throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it)")
+        }
         try emit(central)
         var end = [UInt8]()
         end.le32(0x06054b50)

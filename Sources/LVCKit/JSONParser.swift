@@ -81,6 +81,14 @@ struct JSONParser {
         throw Failure(reason: "bad number '\(text)'")
     }
 
+    private mutating func hex4() throws -> UInt32 {
+        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+            throw Failure(reason: "bad \\u escape")
+        }
+        i += 4
+        return v
+    }
+
     private mutating func string() throws -> String {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw Failure(reason: "expected a string") }
         i += 1
@@ -102,12 +110,21 @@ struct JSONParser {
                 case UInt8(ascii: "b"): scalars.append("\u{08}")
                 case UInt8(ascii: "f"): scalars.append("\u{0C}")
                 case UInt8(ascii: "u"):
-                    guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
-                        throw Failure(reason: "bad \\u escape")
+                    var v = try hex4()
+                    if (0xD800..<0xDC00).contains(v) {
+                        // A surrogate pair: \uD83D\uDE00.
+                        guard i + 6 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                            throw Failure(reason: "unpaired surrogate")
+                        }
+                        i += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw Failure(reason: "unpaired surrogate") }
+                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    i += 4
-                    scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
-                default: scalars.append(Unicode.Scalar(e))
+                    guard let scalar = Unicode.Scalar(v) else { throw Failure(reason: "invalid \\u escape") }
+                    scalars.append(scalar)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(Unicode.Scalar(e))
+                default: throw Failure(reason: "invalid escape")
                 }
                 continue
             }

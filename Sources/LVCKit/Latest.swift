@@ -24,7 +24,7 @@ public struct Latest: Sendable, Equatable {
 
     /// Decodes the index; `configLoader` reads the function.json blob; `metadata` is the content of
     /// `lvc/latest`, used only if it was written for this very index (same checksum).
-    static func decode(_ index: Index, checksum: [UInt8], metadata: [UInt8]?,
+    static func decode(_ index: Index, checksum: [UInt8], metadata: [UInt8]?, fallbackTime: Int64,
                        configLoader: (ObjectID) throws -> FunctionConfiguration) throws -> Latest {
         var code = [IndexEntry]()
         code.reserveCapacity(index.entries.count)
@@ -35,6 +35,9 @@ public struct Latest: Sendable, Equatable {
             } else if entry.path.starts(with: codePrefix) {
                 var e = entry
                 e.path = Array(entry.path[codePrefix.count...])
+                if let problem = ReservedNames.problem(withPath: e.path) {
+                    throw LVCError.badPath(e.pathString, reason: "the index ($LATEST) holds an unsafe path: \(problem)")
+                }
                 code.append(e)
             }
         }
@@ -42,7 +45,7 @@ public struct Latest: Sendable, Equatable {
         // by git), the RevisionId is derived from the index itself: stable until the next change.
         let hex = ObjectID(bytes: checksum).hex
         var revisionId = Latest.uuidShaped(hex)
-        var lastModified: Int64 = 0
+        var lastModified = fallbackTime
         var fields = [Substring: Substring]()
         for line in String(decoding: metadata ?? [], as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)
@@ -50,7 +53,7 @@ public struct Latest: Sendable, Equatable {
         }
         if fields["index"].map(String.init) == hex {
             revisionId = fields["revision-id"].map(String.init) ?? revisionId
-            lastModified = fields["last-modified"].flatMap { Int64($0) } ?? 0
+            lastModified = fields["last-modified"].flatMap { Int64($0) } ?? fallbackTime
         }
         return Latest(code: code, configuration: configuration, revisionId: revisionId, lastModified: lastModified)
     }
@@ -93,7 +96,8 @@ extension Repository {
                 throw StoreError.corruptFile(path: indexPath, reason: error.reason)
             }
             let metadata = try FileSystem.readIfExists(latestMetadataPath)
-            return try Latest.decode(index, checksum: Array(bytes.suffix(32)), metadata: metadata) { id in
+            return try Latest.decode(index, checksum: Array(bytes.suffix(32)), metadata: metadata,
+                                     fallbackTime: Int64(indexModificationTime().0)) { id in
                 try readConfiguration(blob: id)
             }
         }

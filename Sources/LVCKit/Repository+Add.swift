@@ -46,8 +46,10 @@ extension Repository {
     /// `lvc add [PATH...]`: makes `$LATEST`'s code equal to the folder (or to the given paths in it).
     @discardableResult
     public func add(paths: [[UInt8]]? = nil, progress: ProgressHandler? = nil) throws -> AddResult {
-        try withLatestLock("stage files") { latest in
-            let scan = try WorktreeScanner.scan(root: root, ignore: try ignoreRules(), within: paths)
+        let ignore = try ignoreRules()
+        for path in paths ?? [] { try checkExplicitPath(path, ignore: ignore) }
+        return try withLatestLock("stage files") { latest in
+            let scan = try WorktreeScanner.scan(root: root, ignore: ignore, within: paths)
             if let paths {
                 for path in paths where !path.isEmpty {
                     let known = latest.code.contains { $0.path == path || $0.path.starts(with: path + [UInt8(ascii: "/")]) }
@@ -62,6 +64,27 @@ extension Repository {
             var result = staged.result
             result.skipped = scan.skipped
             return result
+        }
+    }
+
+    /// A path named on the command line must not go through a symlink (that could reach outside
+    /// the folder) nor be ignored by `.lambdaignore`.
+    func checkExplicitPath(_ path: [UInt8], ignore: IgnoreRules) throws {
+        let components = path.split(separator: UInt8(ascii: "/"))
+        var prefix = [UInt8]()
+        for (n, component) in components.enumerated() {
+            prefix += (prefix.isEmpty ? [] : [UInt8(ascii: "/")]) + component
+            var st = stat()
+            let exists = lstat(root + "/" + String(decoding: prefix, as: UTF8.self), &st) == 0
+            let isLast = n == components.count - 1
+            let isDirectory = exists && (st.st_mode & S_IFMT) == S_IFDIR
+            if exists && !isLast && (st.st_mode & S_IFMT) == S_IFLNK {
+                throw LVCError.badPath(String(decoding: path, as: UTF8.self),
+                                       reason: "it is beyond a symbolic link (\(String(decoding: prefix, as: UTF8.self)))")
+            }
+            if ignore.isIgnored(prefix, isDirectory: !isLast || isDirectory) {
+                throw LVCError.badPath(String(decoding: path, as: UTF8.self), reason: "it is ignored by \(Repository.ignoreFileName)")
+            }
         }
     }
 

@@ -1,4 +1,9 @@
 import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What `lvc checkout` changed in the folder.
 public struct CheckoutResult: Sendable {
@@ -40,21 +45,27 @@ extension Repository {
                 }
             }
             let toRemove = latest.code.filter { target[$0.path] == nil }.map(\.path)
+            let tracked = Set(latest.code.map(\.path))
             if !force {
                 let touched = Set(toWrite.map(\.path)).union(toRemove)
-                let conflicts = local.filter { touched.contains($0.path) }
+                var conflicts = local.filter { touched.contains($0.path) }
                     .filter { change in
                         // An untracked file is only in the way if the version has something different there.
                         change.kind != .added || target[change.path] != nil
                     }
                     .map(\.pathString)
+                // Untracked files or links where the version needs a folder.
+                conflicts += Repository.blockingFiles(for: toWrite.map(\.path), root: root, tracked: tracked)
                 if !conflicts.isEmpty { throw LVCError.wouldOverwrite(paths: conflicts) }
+                // Staged work that no version holds would be lost.
+                if qualifier != .latest, try !latestIsPublished(latest) {
+                    throw LVCError.refused("$LATEST has staged changes that no version holds; checking out \(qualifier) would lose them. Publish them first ('lvc publish'), or use --force to discard them")
+                }
             }
 
             let writer = SafeWriter(root: root)
             var result = CheckoutResult()
-            let tracked = Set(latest.code.map(\.path))
-            let replaceable: ([UInt8]) -> Bool = { path in force || tracked.contains(path) || target[path] == nil }
+            let replaceable: ([UInt8]) -> Bool = { path in force || tracked.contains(path) }
             do {
                 for path in toRemove {
                     try writer.remove(path)
@@ -83,6 +94,38 @@ extension Repository {
 }
 
 extension Repository {
+    /// Untracked files or symlinks standing where one of `paths` needs a folder.
+    static func blockingFiles(for paths: [[UInt8]], root: String, tracked: Set<[UInt8]>) -> [String] {
+        var blocking = Set<String>()
+        var checked = Set<[UInt8]>()
+        for path in paths {
+            var prefix = [UInt8]()
+            for component in path.split(separator: UInt8(ascii: "/")).dropLast() {
+                prefix += (prefix.isEmpty ? [] : [UInt8(ascii: "/")]) + component
+                guard checked.insert(prefix).inserted else { continue }
+                var st = stat()
+                let full = root + "/" + String(decoding: prefix, as: UTF8.self)
+                if lstat(full, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR, !tracked.contains(prefix) {
+                    blocking.insert(String(decoding: prefix, as: UTF8.self))
+                }
+            }
+        }
+        return blocking.sorted()
+    }
+
+    /// Whether `$LATEST` (code and configuration) equals a published version's, so that replacing
+    /// it loses nothing. An empty `$LATEST` before the first publish has nothing to lose either.
+    func latestIsPublished(_ latest: Latest) throws -> Bool {
+        if latest.code.isEmpty && latest.configuration == FunctionConfiguration() { return true }
+        let configBlob = ObjectHasher.id(of: .blob, body: latest.configuration.encoded)
+        let root = try latest.encode(configBlob: configBlob).buildTree { ObjectHasher.id(of: .tree, body: $0.encode()) }
+        for (number, commit) in try versionCommits() {
+            let version = try readVersion(commit: commit, number: number)
+            if version.publishedFrom == root || version.tree == root { return true }
+        }
+        return false
+    }
+
     /// `lvc config KEY VALUE`: changes one setting of `$LATEST` (validated as AWS validates it).
     public func setConfiguration(_ key: String, to value: String) throws {
         try withLatestLock("change the configuration") { latest in

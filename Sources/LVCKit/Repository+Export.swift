@@ -7,9 +7,13 @@ import Darwin
 
 extension Repository {
     /// `lvc export QUALIFIER -o FILE`: writes the canonical zip atomically (temp file + rename).
-    public func export(_ qualifier: Qualifier, to path: String, progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
+    /// `createFolder` makes the zip's folder first (for the default, `.lambda/exports/`, which git
+    /// ignores and `lvc add` never sees).
+    public func export(_ qualifier: Qualifier, to path: String, createFolder: Bool = false,
+                       progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
         let entries = try codeEntries(qualifier)
         let directory = FileSystem.dirname(of: path)
+        if createFolder { try LVCError.wrap("create \(directory)") { try FileSystem.makeDirectories(directory) } }
         var template = Array("\(directory)/.lvc-export-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         let tmp = String(cString: template)

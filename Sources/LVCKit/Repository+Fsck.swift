@@ -76,7 +76,13 @@ extension Repository {
             for (name, id) in try refs.list(prefix: "refs/").sorted(by: { $0.key < $1.key }) where name != Repository.mainRef {
                 reach(id, as: valid[id] ?? .commit, from: name)
             }
-            for (number, id) in try versionCommits().sorted(by: { $0.key < $1.key }) {
+            let existing = try versionCommits()
+            if let newest = existing.keys.max(), let main = try refs.resolve(Repository.mainRef), main != existing[newest],
+               let mainVersion = Int((try? objects.readCommit(main))?.trailer(Trailer.version) ?? ""), mainVersion < newest {
+                report.problems.append(.init(severity: .warning, subject: Repository.mainRef,
+                                             message: "points at version \(mainVersion), not the newest version \(newest); the next 'lvc publish' moves it"))
+            }
+            for (number, id) in existing.sorted(by: { $0.key < $1.key }) {
                 report.versionsChecked += 1
                 do { _ = try readVersion(commit: id, number: number) } catch {
                     report.problems.append(.init(severity: .error, subject: "\(Repository.versionRefPrefix)\(number)", message: "\(error)"))

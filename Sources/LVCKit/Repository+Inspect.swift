@@ -51,7 +51,8 @@ extension Repository {
         switch qualifier {
         case nil, .latest?:
             let latest = try readLatest()
-            let digest = try codeDigest(codeTree: try latestCodeTreeID(latest))
+            let entries = latest.code.map { DeploymentPackage.Entry(path: $0.path, mode: $0.mode, id: $0.id) }
+            let digest = try DeploymentPackage.write(entries: entries, objects: objects) { _ in }
             return awsShape(latest.configuration, version: "$LATEST",
                             arn: qualifier == nil ? functionArn : arn(qualifier: "$LATEST"),
                             digest: digest, revisionId: latest.revisionId, lastModified: latest.lastModified,
@@ -65,15 +66,6 @@ extension Repository {
         awsShape(version.configuration, version: String(version.number), arn: arn(qualifier: String(version.number)),
                  digest: .init(sha256Base64: version.codeSha256, size: version.codeSize),
                  revisionId: version.revisionId, lastModified: version.lastModified, includeState: includeState)
-    }
-
-    /// The code tree id of `$LATEST`, computed in memory.
-    func latestCodeTreeID(_ latest: Latest) throws -> ObjectID? {
-        guard !latest.code.isEmpty else { return nil }
-        // The code tree must exist in the store for the digest to read it; writing is idempotent.
-        return try LVCError.wrap("read $LATEST") {
-            try Index(entries: latest.code).writeTree(to: objects)
-        }
     }
 
     func awsShape(_ c: FunctionConfiguration, version: String, arn: String, digest: DeploymentPackage.Digest,

@@ -40,6 +40,7 @@ extension Repository {
                 }
             }
             let existing = try versionCommits()
+            try repairMain(existing: existing)
             if let newest = existing.keys.max() {
                 let version = try readVersion(commit: existing[newest]!, number: newest)
                 if version.publishedFrom == latestTree.root {
@@ -71,6 +72,22 @@ extension Repository {
             // A version that creates a version gives $LATEST a new RevisionId (AWS).
             latest.revisionId = Latest.newRevisionId()
             return PublishResult(version: try readVersion(commit: commitID, number: number), created: true)
+        }
+    }
+
+    /// `refs/heads/main` follows the newest version. A publish interrupted between creating
+    /// `refs/versions/N` (the commit point) and moving main leaves main behind; this moves it on.
+    func repairMain(existing: [Int: ObjectID]) throws {
+        guard let newest = existing.keys.max(), let commit = existing[newest] else { return }
+        try LVCError.wrap("update \(Repository.mainRef)") {
+            let main = try refs.resolve(Repository.mainRef)
+            if main == commit { return }
+            if let main, let mainVersion = Int(try objects.readCommit(main).trailer(Trailer.version) ?? ""), mainVersion >= newest {
+                return  // main is on a newer (since deleted) version: it already leads
+            }
+            let lock = try refs.lock(Repository.mainRef)
+            defer { lock.release() }
+            try lock.update(to: commit, expecting: main.map { .value($0) } ?? .absent)
         }
     }
 

@@ -21,6 +21,9 @@ struct SafeWriter {
     /// Opens the folder holding `path`, creating missing folders. A file or symlink where a folder
     /// is needed is removed only if `replaceable` says so.
     private func openParent(_ path: [UInt8], create: Bool, replaceable: ([UInt8]) -> Bool) throws -> (Int32, String)? {
+        if let problem = ReservedNames.problem(withPath: path) {
+            throw Failure(path: String(decoding: path, as: UTF8.self), reason: problem)
+        }
         var parts = components(path)
         let name = parts.removeLast()
         var fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

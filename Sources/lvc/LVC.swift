@@ -5,7 +5,7 @@ import LVCKit
 struct LVC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lvc",
-        abstract: "Lambda Version Control: AWS Lambda's versions and aliases, offline, in your project folder.",
+        abstract: "Lambda Version Control: AWS Lambda's versions, offline, in your project folder.",
         discussion: """
         lvc keeps a function's code and configuration in .lambda/, a SHA-256 git repository.
         $LATEST is the staging area; publishing freezes it into an immutable, numbered version.

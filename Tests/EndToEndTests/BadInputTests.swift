@@ -184,4 +184,72 @@ import Testing
         try box.lvc("checkout", "2")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: box.path + "/lib") == outside.path)
     }
+
+    @Test func checkoutKeepsUntrackedFilesAndUnpublishedWork() throws {
+        let box = try published()  // version 1 has lib/util.js
+        try box.write("index.js", "v2\n")
+        try FileManager.default.removeItem(atPath: box.path + "/lib")
+        try box.lvc("add")
+        try box.lvc("publish")  // version 2 has no lib/
+        try box.write("lib", "an untracked file where version 1 has a folder\n")
+        try expectRefused(box, ["checkout", "1"], message: "lib")
+        #expect(try box.read("lib").hasPrefix("an untracked file"))
+
+        try FileManager.default.removeItem(atPath: box.path + "/lib")
+        try box.write("index.js", "staged but never published\n")
+        try box.lvc("add")
+        try expectRefused(box, ["checkout", "1"], message: "$LATEST has staged changes that no version holds")
+        try box.lvc("checkout", "1", "--force")
+        #expect(try box.read("lib/util.js").contains("add"))
+    }
+
+    @Test func explicitPathsThroughSymlinksOrIgnored() throws {
+        let box = try published()
+        let outside = box.root.deletingLastPathComponent().appendingPathComponent("secret")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try Data("secret\n".utf8).write(to: outside.appendingPathComponent("key.txt"))
+        try box.symlink("ext", to: outside.path)
+        try expectRefused(box, ["add", "ext/key.txt"], message: "beyond a symbolic link")
+        try box.write(".lambdaignore", "node_modules/\n")
+        try box.write("node_modules/x/index.js", "dep\n")
+        try expectRefused(box, ["add", "node_modules"], message: "ignored by .lambdaignore")
+        try expectRefused(box, ["add", "node_modules/x/index.js"], message: "ignored by .lambdaignore")
+    }
+
+    @Test func craftedIndexPathsAreRefused() throws {
+        let box = try published()
+        let blob = try box.run("/bin/sh", ["-c", "echo pwned | git --git-dir=.lambda hash-object -w --stdin"]).stdout
+            .trimmingCharacters(in: .newlines)
+        let update = try box.git("update-index", "--add", "--cacheinfo", "100644,\(blob),code/../escaped.txt")
+        if update.status != 0 {
+            // git itself refuses such a path: write it with lvc's own index writer instead.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: box.path + "/.lambda/index"))
+            var index = try Index.decode(Array(bytes))
+            var entries = index.entries
+            entries.append(IndexEntry(path: Array("code/../escaped.txt".utf8), id: try #require(ObjectID(hex: blob)), mode: .file))
+            index.setEntries(entries)
+            try Data(index.encode()).write(to: URL(fileURLWithPath: box.path + "/.lambda/index"))
+        }
+        try expectRefused(box, ["checkout", "LATEST", "--force"], message: "unsafe path")
+        try expectRefused(box, ["export", "LATEST", "-o", "../x.zip"], message: "unsafe path")
+        #expect(!FileManager.default.fileExists(atPath: box.root.deletingLastPathComponent().path + "/escaped.txt"))
+    }
+
+    @Test func interruptedPublishIsRepairedByTheNext() throws {
+        let box = try published()
+        let v1 = try box.git("rev-parse", "refs/versions/1").stdout
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        // Simulate a crash after the commit point: main still on version 1.
+        try Data(v1.utf8).write(to: URL(fileURLWithPath: box.path + "/.lambda/refs/heads/main"))
+        #expect(try box.lvc("fsck").stderr.contains("refs/heads/main: points at version 1, not the newest version 2"))
+        let again = try box.lvc("publish")
+        #expect(again.stdout.contains("Version 2 unchanged"))
+        #expect(try box.git("rev-parse", "refs/heads/main").stdout == box.git("rev-parse", "refs/versions/2").stdout)
+        try box.write("index.js", "v3\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        #expect(try box.git("rev-parse", "refs/versions/3^").stdout == box.git("rev-parse", "refs/versions/2").stdout)
+    }
 }

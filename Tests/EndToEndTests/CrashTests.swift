@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// SIGKILL `lvc add` and `lvc publish` at random moments: after every kill the store must pass
+/// `lvc fsck` and `git fsck --strict`, and hold exactly the state before or after the command.
+@Suite(.serialized) struct CrashTests {
+    static let fileCount = 1500
+
+    func makeTree(_ box: Sandbox, generation: Int, rng: inout SplitMix) throws {
+        for i in 0..<CrashTests.fileCount where generation == 0 || rng.next() % 8 == 0 {
+            let folder = "pkg\(i % 30)/sub\(i % 7)"
+            let body = String(repeating: "gen \(generation) file \(i) \(rng.next())\n", count: 20 + i % 50)
+            try box.write("\(folder)/f\(i).py", body)
+        }
+    }
+
+    /// What an interrupted command may leave: $LATEST's files and configuration, and the versions.
+    func state(_ box: Sandbox) throws -> String {
+        let files = try box.git("ls-files", "-s").stdout
+        let versions = try box.git("for-each-ref", "--format=%(refname) %(tree)", "refs/versions").stdout
+        return files + "\n--\n" + versions
+    }
+
+    func killAt(_ box: Sandbox, _ arguments: [String], afterMicroseconds delay: UInt32) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Sandbox.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = box.root
+        process.environment = Sandbox.fixedEnvironment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Lock files a killed lvc leaves behind; the user removes them, as the error message says.
+    func removeStaleLocks(_ box: Sandbox) throws {
+        let locks = try box.run("/usr/bin/find", [".lambda", "-name", "*.lock"]).stdout.split(separator: "\n")
+        for lock in locks { try FileManager.default.removeItem(atPath: box.path + "/" + lock) }
+    }
+
+    func checkStore(_ box: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let fsck = try box.run(Sandbox.binary, ["fsck"])
+        #expect(fsck.status == 0, "lvc fsck after a kill: \(fsck.stderr)", sourceLocation: sourceLocation)
+        #expect(!fsck.stderr.contains("error"), "lvc fsck after a kill: \(fsck.stderr)", sourceLocation: sourceLocation)
+        try box.expectGitFsckClean(sourceLocation: sourceLocation)
+    }
+
+    func timed(_ box: Sandbox, _ arguments: [String]) throws -> UInt32 {
+        let start = Date()
+        _ = try box.run(Sandbox.binary, arguments)
+        return UInt32(Date().timeIntervalSince(start) * 1_000_000)
+    }
+
+    @Test func killedAddAndPublishLeaveBeforeOrAfter() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["LVC_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+        var rng = SplitMix(seed: seed)
+        let box = try Sandbox()
+        try makeTree(box, generation: 0, rng: &rng)
+        try box.lvc("init")
+        // Kills are spread over the duration of the previous complete run of the same command.
+        var addTime = try timed(box, ["add"])
+        var publishTime = try timed(box, ["publish"])
+
+        var outcomes = [String: Int]()
+        for round in 1...10 {
+            // A killed add, on a tree where one file in eight changed.
+            try makeTree(box, generation: round, rng: &rng)
+            let beforeAdd = try state(box)
+            try killAt(box, ["add"], afterMicroseconds: UInt32(rng.next() % UInt64(max(addTime, 1000))))
+            let midAdd = try state(box)
+            try checkStore(box)
+            try removeStaleLocks(box)
+            addTime = try timed(box, ["add"])
+            let afterAdd = try state(box)
+            #expect(midAdd == beforeAdd || midAdd == afterAdd, "seed \(seed), round \(round): add left a state in between")
+            outcomes["add " + (midAdd == afterAdd && midAdd != beforeAdd ? "after" : "before"), default: 0] += 1
+
+            // A killed publish of that staged state.
+            let beforePublish = try state(box)
+            try killAt(box, ["publish"], afterMicroseconds: UInt32(rng.next() % UInt64(max(publishTime, 1000))))
+            let midPublish = try state(box)
+            try checkStore(box)
+            try removeStaleLocks(box)
+            publishTime = try timed(box, ["publish"])
+            let afterPublish = try state(box)
+            #expect(midPublish == beforePublish || midPublish == afterPublish, "seed \(seed), round \(round): publish left a state in between")
+            outcomes["publish " + (midPublish == afterPublish ? "after" : "before"), default: 0] += 1
+        }
+        // The numbering never skips or repeats after kills: versions 1...11 exist.
+        let refs = try box.git("for-each-ref", "--format=%(refname)", "refs/versions").stdout
+        #expect(refs.split(separator: "\n").count == 11, "seed \(seed): \(refs)")
+        print("crash test seed \(seed): \(outcomes.sorted { $0.key < $1.key })")
+    }
+}
+
+/// A small deterministic random generator (so a failing seed can be replayed with LVC_CRASH_SEED).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import LVCStore
+import Testing
+
+/// lvc's bytes checked against real git: ids, fsck, packs, and a mirror clone.
+@Suite struct GitInteropTests {
+    @Test func blobIdsMatchGitHashObject() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.write("empty.txt", "")
+        try box.lvc("init")
+        try box.lvc("add")
+        let staged = try box.git("ls-files", "-s").stdout
+        for file in ["index.js", "lib/util.js", "bootstrap", "empty.txt"] {
+            let id = try box.run("/usr/bin/git", ["hash-object", "--object-format=sha256", file]).stdout
+                .trimmingCharacters(in: .newlines)
+            #expect(staged.contains("\(id) 0\tcode/\(file)"), "\(file): \(staged)")
+        }
+        #expect(staged.contains("100755"), "executable bit staged")
+        #expect(staged.contains("120000 90301b4f4d2cf57e1dc48c77afeb8e5167756ecb4bc7f8c0780e1538b190db2d 0\tcode/current.js"))
+        // git write-tree over lvc's index gives the tree lvc publishes.
+        let tree = try box.git("write-tree").stdout.trimmingCharacters(in: .newlines)
+        try box.lvc("publish")
+        let published = try box.git("rev-parse", "refs/versions/1^{tree}").stdout.trimmingCharacters(in: .newlines)
+        #expect(tree == published)
+        try box.expectGitFsckClean()
+    }
+
+    @Test func gitReadsVersionsAndLvcReadsAfterGitGc() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        for n in 0..<4 {
+            try box.write("index.js", String(repeating: "line \(n)\n", count: 3000))
+            try box.lvc("add")
+            try box.lvc("publish")
+        }
+        let catFile = try box.git("cat-file", "-p", "refs/versions/3")
+        #expect(catFile.stdout.contains("Lambda-Version: 3"))
+        #expect(try box.git("rev-parse", "--show-object-format").stdout == "sha256\n")
+        let before = try box.lvc("cat", "2:index.js").stdout
+        let sha = try box.json(try box.lvc("show", "2", "--json"))["CodeSha256"] as? String
+
+        // git gc packs every object (with deltas) and every ref; lvc must read the result.
+        let gc = try box.git("gc", "--aggressive", "--prune=now")
+        #expect(gc.status == 0, "\(gc.stderr)")
+        let looseLeft = try box.run("/usr/bin/find", [".lambda/objects", "-type", "f", "-path", "*/objects/??/*"]).stdout
+        #expect(looseLeft.isEmpty, "gc should pack every object: \(looseLeft)")
+        #expect(FileManager.default.fileExists(atPath: box.path + "/.lambda/packed-refs"))
+        #expect(try box.lvc("cat", "2:index.js").stdout == before)
+        #expect(try box.lvc("versions", "--json").stdout.contains("\"Version\": \"5\""))
+        let export = try box.lvc("export", "2", "-o", "../v2.zip")
+        #expect(export.stdout.trimmingCharacters(in: .newlines) == sha)
+        try box.lvc("fsck")
+        // And lvc keeps working on top of the packed store.
+        try box.write("index.js", "after gc\n")
+        try box.lvc("add")
+        #expect(try box.lvc("publish").stdout.hasPrefix("Published version 6"))
+        try box.lvc("checkout", "1", "--force")
+        try box.expectGitFsckClean()
+    }
+
+    @Test func mirrorCloneCarriesTheVersions() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init", "--runtime", "nodejs20.x", "--handler", "index.handler")
+        try box.lvc("add")
+        try box.lvc("publish", "-d", "one")
+        let other = box.root.deletingLastPathComponent().appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        let clone = try box.run("/usr/bin/git", ["clone", "-q", "--mirror", box.path + "/.lambda", other.path + "/.lambda"])
+        #expect(clone.status == 0, "\(clone.stderr)")
+        let shown = try box.run(Sandbox.binary, ["show", "1", "--json"], in: other.path)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("\"Description\": \"one\""))
+        // A plain clone checks out the code with the executable bit and the symlink.
+        let work = box.root.deletingLastPathComponent().appendingPathComponent("work").path
+        let plain = try box.run("/usr/bin/git", ["clone", "-q", box.path + "/.lambda", work])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(FileManager.default.isExecutableFile(atPath: work + "/code/bootstrap"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: work + "/code/current.js") == "lib/util.js")
+        #expect(FileManager.default.fileExists(atPath: work + "/function.json"))
+    }
+
+    @Test func lvcReadsObjectsGitWrote() throws {
+        // Objects and a tree made by git (not lvc) read back through lvc's store.
+        let box = try Sandbox()
+        let repo = box.path + "/repo.git"
+        #expect(try box.run("/usr/bin/git", ["init", "-q", "--bare", "--object-format=sha256", repo]).status == 0)
+        try box.write("a.txt", "hello from git\n")
+        let blob = try box.run("/usr/bin/git", ["--git-dir=\(repo)", "hash-object", "-w", "a.txt"]).stdout
+            .trimmingCharacters(in: .newlines)
+        let store = ObjectStore(objectsDirectory: repo + "/objects", temporaryDirectory: box.path)
+        let id = try #require(ObjectID(hex: blob))
+        #expect(try store.read(id, as: .blob) == Array("hello from git\n".utf8))
+        let empty = try box.run("/bin/sh", ["-c", "git --git-dir=\(repo) mktree </dev/null"]).stdout.trimmingCharacters(in: .newlines)
+        let listing = "100644 blob \(blob)\tb.txt\n100644 blob \(blob)\ta-x\n040000 tree \(empty)\ta\n"
+        try box.write("listing.txt", listing)
+        let mktree = try box.run("/bin/sh", ["-c", "git --git-dir=\(repo) mktree < listing.txt"])
+        let treeID = try #require(ObjectID(hex: mktree.stdout.trimmingCharacters(in: .newlines)), "\(mktree.stderr)")
+        let tree = try store.readTree(treeID)
+        #expect(tree.entries.map(\.nameString) == ["a-x", "a", "b.txt"])
+        // Re-encoding gives git's id back (sorting rule with folders as "name/").
+        #expect(ObjectHasher.id(of: .tree, body: Tree(entries: tree.entries.reversed()).encode()) == treeID)
+    }
+}
