@@ -120,7 +120,7 @@ resolve_lvc() {
 # Fixed dates and identities make stores reproducible; ignoring ~/.gitconfig and /etc/gitconfig
 # keeps someone's fsmonitor, untracked cache or hooks from tilting the comparison.
 setup_env() {
-	export LVC_DATE=1700000000
+	export LVC_DATE=1700000000 LVC_AUTHOR_NAME=bench LVC_AUTHOR_EMAIL=bench@example.invalid
 	export GIT_AUTHOR_DATE="1700000000 +0000" GIT_COMMITTER_DATE="1700000000 +0000"
 	export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
 	export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid

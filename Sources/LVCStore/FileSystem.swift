@@ -16,20 +16,24 @@ public enum FileSystem {
     public static func readAll(fd: Int32, path: String) throws -> [UInt8] {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
-        var out = [UInt8](repeating: 0, count: max(Int(st.st_size), 0))
-        var filled = 0
+        var capacity = max(Int(st.st_size), 0) + 1  // one spare byte notices a file that grew
         while true {
-            if filled == out.count { out.append(contentsOf: repeatElement(0, count: max(4096, out.count))) }
-            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.io(path: path, operation: "read", errno: errno)
+            var failure: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                while count < capacity {
+                    let n = read(fd, buffer.baseAddress! + count, capacity - count)
+                    if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                    if n == 0 { return }
+                    count += n
+                }
             }
-            if n == 0 { break }
-            filled += n
+            if failure != 0 { throw StoreError.io(path: path, operation: "read", errno: failure) }
+            if bytes.count < capacity { return bytes }
+            // The file is larger than fstat said (it is growing): read it again from the start.
+            capacity *= 2
+            lseek(fd, 0, SEEK_SET)
         }
-        out.removeSubrange(filled...)
-        return out
     }
 
     /// nil when the file does not exist; other errors throw.

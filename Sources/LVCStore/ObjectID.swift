@@ -11,18 +11,19 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == Self.byteCount, "an object id has 32 bytes")
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var index = bytes.startIndex
-        func next() -> UInt64 {
-            var word: UInt64 = 0
-            for _ in 0..<8 {
-                word = word << 8 | UInt64(bytes[index])
-                index = bytes.index(after: index)
-            }
-            return word
+        if let id = bytes.withContiguousStorageIfAvailable({ ObjectID(raw: UnsafeRawBufferPointer($0)) }) {
+            self = id
+        } else {
+            self = Array(bytes).withUnsafeBytes { ObjectID(raw: $0) }
         }
-        words.0 = next(); words.1 = next(); words.2 = next(); words.3 = next()
-        (w0, w1, w2, w3) = words
+    }
+
+    /// Reads 32 raw bytes (big-endian words) from `raw`, which must hold at least that many.
+    public init(raw: UnsafeRawBufferPointer) {
+        w0 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        w1 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        w2 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        w3 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
     }
 
     /// Parses 64 lowercase hex digits; anything else (uppercase included: it would change ids) is nil.
@@ -49,12 +50,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     public static let zero = ObjectID(bytes: [UInt8](repeating: 0, count: 32))
 
     public var bytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(Self.byteCount)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
-        return out
+        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Array($0) }
     }
 
     public var hex: String {

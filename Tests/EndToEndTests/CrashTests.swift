@@ -60,7 +60,8 @@ import Testing
         let box = try Sandbox()
         try makeTree(box, generation: 0, rng: &rng)
         try box.lvc("init")
-        // Kills are spread over the duration of the previous complete run of the same command.
+        // Kills are spread over 1.5 times the duration of the previous complete run of the same
+        // command, so that they land before, during and after its commit point.
         var addTime = try timed(box, ["add"])
         var publishTime = try timed(box, ["publish"])
 
@@ -69,7 +70,7 @@ import Testing
             // A killed add, on a tree where one file in eight changed.
             try makeTree(box, generation: round, rng: &rng)
             let beforeAdd = try state(box)
-            try killAt(box, ["add"], afterMicroseconds: UInt32(rng.next() % UInt64(max(addTime, 1000))))
+            try killAt(box, ["add"], afterMicroseconds: UInt32(rng.next() % UInt64(max(addTime, 1000) * 3 / 2)))
             let midAdd = try state(box)
             try checkStore(box)
             try removeStaleLocks(box)
@@ -80,7 +81,7 @@ import Testing
 
             // A killed publish of that staged state.
             let beforePublish = try state(box)
-            try killAt(box, ["publish"], afterMicroseconds: UInt32(rng.next() % UInt64(max(publishTime, 1000))))
+            try killAt(box, ["publish"], afterMicroseconds: UInt32(rng.next() % UInt64(max(publishTime, 1000) * 3 / 2)))
             let midPublish = try state(box)
             try checkStore(box)
             try removeStaleLocks(box)

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import LVCStore
+
+@Suite struct IndexAndRefsTests {
+    func temporaryDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lvc-unit-\(UUID().uuidString)").path
+        try FileSystem.makeDirectories(dir)
+        return dir
+    }
+
+    @Test func indexRoundTripAndLayout() throws {
+        let id = ObjectHasher.id(of: .blob, body: [])
+        var stat = StatData()
+        stat.mtimeSeconds = 1700000000
+        stat.size = 42
+        let index = Index(entries: [
+            IndexEntry(path: Array("lib/util.js".utf8), id: id, mode: .file, stat: stat),
+            IndexEntry(path: Array("bootstrap".utf8), id: id, mode: .executable),
+        ])
+        let bytes = index.encode()
+        #expect(Array(bytes.prefix(12)) == Array("DIRC".utf8) + [0, 0, 0, 2, 0, 0, 0, 2])
+        // "bootstrap" (9 bytes) gives an 88-byte entry: 74 + 9 + 5 NULs.
+        #expect(bytes.count == 12 + 88 + 88 + 32)
+        #expect(try Index.decode(bytes) == index)
+        #expect(index.entries.map(\.pathString) == ["bootstrap", "lib/util.js"])
+        var damaged = bytes
+        damaged[20] ^= 1
+        #expect(throws: Index.DecodeError.self) { try Index.decode(damaged) }
+    }
+
+    @Test func gitReadsTheIndex() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        git.arguments = ["init", "-q", "--bare", "--object-format=sha256", dir + "/repo"]
+        try git.run(); git.waitUntilExit()
+        let store = ObjectStore(objectsDirectory: dir + "/repo/objects", temporaryDirectory: dir)
+        let id = try store.write(.blob, Array("x\n".utf8))
+        let index = Index(entries: [IndexEntry(path: Array("a/b.txt".utf8), id: id, mode: .executable)])
+        try Data(index.encode()).write(to: URL(fileURLWithPath: dir + "/repo/index"))
+        let ls = Process()
+        ls.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        ls.arguments = ["--git-dir=\(dir)/repo", "ls-files", "-s"]
+        let pipe = Pipe()
+        ls.standardOutput = pipe
+        try ls.run(); ls.waitUntilExit()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(out == "100755 \(id.hex) 0\ta/b.txt\n")
+        // The tree lvc builds from it is the one git writes.
+        let wt = Process()
+        wt.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        wt.arguments = ["--git-dir=\(dir)/repo", "write-tree"]
+        let wtPipe = Pipe()
+        wt.standardOutput = wtPipe
+        try wt.run(); wt.waitUntilExit()
+        let gitTree = String(decoding: wtPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(gitTree == (try index.writeTree(to: store)).hex + "\n")
+    }
+
+    @Test func refsCompareAndSwap() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let refs = Refs(gitDirectory: dir)
+        let a = ObjectHasher.id(of: .blob, body: [1]), b = ObjectHasher.id(of: .blob, body: [2])
+        try refs.lock("refs/versions/1").update(to: a, expecting: .absent)
+        #expect(try refs.resolve("refs/versions/1") == a)
+        #expect(throws: StoreError.refExists(name: "refs/versions/1")) {
+            try refs.lock("refs/versions/1").update(to: b, expecting: .absent)
+        }
+        #expect(throws: StoreError.refChanged(name: "refs/versions/1")) {
+            try refs.lock("refs/versions/1").update(to: b, expecting: .value(b))
+        }
+        #expect(try refs.resolve("refs/versions/1") == a, "a failed update changes nothing")
+        // While one holder has the lock, a second gets a clear error and the lock survives.
+        let held = try refs.lock("refs/heads/main")
+        #expect(throws: StoreError.locked(lockPath: dir + "/refs/heads/main.lock")) { try refs.lock("refs/heads/main") }
+        #expect(FileSystem.exists(dir + "/refs/heads/main.lock"))
+        held.release()
+        #expect(!FileSystem.exists(dir + "/refs/heads/main.lock"))
+    }
+
+    @Test func packedRefsAreReadAndDeletedFrom() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = ObjectHasher.id(of: .blob, body: [1]), b = ObjectHasher.id(of: .blob, body: [2])
+        let text = "# pack-refs with: peeled fully-peeled sorted \n\(a.hex) refs/aliases/PROD\n^\(b.hex)\n\(b.hex) refs/versions/2\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/packed-refs"))
+        let refs = Refs(gitDirectory: dir)
+        #expect(try refs.resolve("refs/versions/2") == b)
+        #expect(try refs.list(prefix: "refs/versions/") == ["refs/versions/2": b])
+        try refs.lock("refs/aliases/PROD").delete(expecting: .value(a))
+        #expect(try refs.resolve("refs/aliases/PROD") == nil)
+        #expect(try refs.resolve("refs/versions/2") == b)
+        let after = String(decoding: try FileSystem.readAll(dir + "/packed-refs"), as: UTF8.self)
+        #expect(!after.contains("PROD") && !after.contains("^"))
+    }
+}
