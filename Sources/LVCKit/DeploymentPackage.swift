@@ -22,34 +22,40 @@ public struct DeploymentPackage {
     static let dosTime: UInt16 = 0
     static let deflateLevel: Int32 = 6
 
-    /// Streams the zip for `entries` into `sink` and returns its digest. Blobs are read and
-    /// compressed in parallel batches; the bytes are emitted in order.
-    static func write(entries: [Entry], objects: ObjectStore, progress: ProgressHandler? = nil,
-                      sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Digest {
+    /// Streams the zip for `entries` into `sink` and returns its digest. Entries come from `cache`
+    /// when it has them; the others are read and compressed in parallel batches (and added to
+    /// the cache). The bytes are emitted in order.
+    /// With `verify`, every blob is read from the store (which checks its hash) even when the
+    /// cache has its compressed form, and the cached CRC and size must match it: used when the
+    /// bytes leave lvc (`export`). Without it (publish, show) cached entries are trusted.
+    static func write(entries: [Entry], objects: ObjectStore, cache: PackageCache? = nil, verify: Bool = false,
+                      progress: ProgressHandler? = nil, sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Digest {
         guard entries.count < 0xFFFF else {
             throw LVCError.refused("the package would have \(entries.count) files; lvc writes zips of at most 65,534 files (no zip64)")
         }
         var hasher = ByteHasher()
         var offset = 0
-        func emit(_ bytes: [UInt8]) throws {
+        func emit(_ bytes: UnsafeRawBufferPointer) throws {
             hasher.update(bytes)
             offset += bytes.count
-            try bytes.withUnsafeBytes { try sink($0) }
+            try sink(bytes)
         }
         var central = [UInt8]()
-        let batch = 64
+        var fresh = [(ObjectID, CompressedEntry)]()
+        let batch = 256
         var start = 0
         let counter = ProgressCounter(total: entries.count, handler: progress)
         while start < entries.count {
             let slice = Array(entries[start..<min(start + batch, entries.count)])
             let compressed = ResultSlots<CompressedEntry>(count: slice.count)
             DispatchQueue.concurrentPerform(iterations: slice.count) { i in
-                compressed.set(i, Result { try CompressedEntry(slice[i], objects: objects) })
+                compressed.set(i, Result { try CompressedEntry(slice[i], objects: objects, cache: cache, verify: verify) })
                 counter.tick()
             }
             for (i, entry) in slice.enumerated() {
                 let c = try compressed.get(i).get()
-                guard offset + c.data.count + 30 + entry.path.count < Int(UInt32.max), c.size < Int(UInt32.max) else {
+                if !c.fromCache { fresh.append((entry.id, c)) }
+                guard offset + c.storedCount + 30 + entry.path.count < Int(UInt32.max), c.size < Int(UInt32.max) else {
                     throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it; Lambda's limit is 250 MB unzipped)")
                 }
                 let flags: UInt16 = entry.path.contains(where: { $0 >= 0x80 }) ? 0x0800 : 0
@@ -57,19 +63,19 @@ public struct DeploymentPackage {
                 local.le32(0x04034b50)
                 local.le16(20); local.le16(flags); local.le16(c.method)
                 local.le16(dosTime); local.le16(dosDate)
-                local.le32(c.crc); local.le32(UInt32(c.data.count)); local.le32(UInt32(c.size))
+                local.le32(c.crc); local.le32(UInt32(c.storedCount)); local.le32(UInt32(c.size))
                 local.le16(UInt16(entry.path.count)); local.le16(0)
                 local.append(contentsOf: entry.path)
                 let localOffset = offset
-                try emit(local)
-                try emit(c.data)
+                try local.withUnsafeBytes { try emit($0) }
+                try c.withStoredBytes { try emit($0) }
 
                 let unixMode: UInt32 = entry.mode == .symlink ? 0o120777 : (entry.mode == .executable ? 0o100755 : 0o100644)
                 central.le32(0x02014b50)
                 central.le16(0x031E)  // made by: Unix, zip 3.0
                 central.le16(20); central.le16(flags); central.le16(c.method)
                 central.le16(dosTime); central.le16(dosDate)
-                central.le32(c.crc); central.le32(UInt32(c.data.count)); central.le32(UInt32(c.size))
+                central.le32(c.crc); central.le32(UInt32(c.storedCount)); central.le32(UInt32(c.size))
                 central.le16(UInt16(entry.path.count)); central.le16(0); central.le16(0)
                 central.le16(0); central.le16(0)
                 central.le32(unixMode << 16)
@@ -82,32 +88,57 @@ public struct DeploymentPackage {
         guard centralOffset + central.count < Int(UInt32.max) else {
             throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it)")
         }
-        try emit(central)
+        try central.withUnsafeBytes { try emit($0) }
         var end = [UInt8]()
         end.le32(0x06054b50)
         end.le16(0); end.le16(0)
         end.le16(UInt16(entries.count)); end.le16(UInt16(entries.count))
         end.le32(UInt32(central.count)); end.le32(UInt32(centralOffset))
         end.le16(0)
-        try emit(end)
+        try end.withUnsafeBytes { try emit($0) }
+        cache?.append(fresh)
         return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
     }
 
-    struct CompressedEntry {
+    /// One entry's stored bytes (raw deflate, or the file itself) with its CRC and sizes.
+    struct CompressedEntry: @unchecked Sendable {
         var method: UInt16
         var crc: UInt32
         var size: Int
-        var data: [UInt8]
+        var fromCache = false
+        private var owned: [UInt8] = []
+        private var mapped: UnsafeRawBufferPointer?
 
-        init(_ entry: Entry, objects: ObjectStore) throws {
+        var storedCount: Int { mapped?.count ?? owned.count }
+
+        func withStoredBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+            if let mapped { return try body(mapped) }
+            return try owned.withUnsafeBytes(body)
+        }
+
+        init(_ entry: Entry, objects: ObjectStore, cache: PackageCache?, verify: Bool) throws {
+            let cached = cache?.lookup(entry.id)
+            if let (record, bytes) = cached, !verify {
+                method = record.method; crc = record.crc; size = record.size
+                mapped = bytes
+                fromCache = true
+                return
+            }
             let body = try LVCError.wrap("read \(String(decoding: entry.path, as: UTF8.self)) for the package") {
                 try objects.read(entry.id, as: .blob)
             }
             size = body.count
             crc = Zlib.crc32(body)
-            guard size > 0, entry.mode != .symlink else { method = 0; data = body; return }
+            if let (record, bytes) = cached, record.crc == crc, record.size == size,
+               (try? record.method == 8 ? Zlib.inflate(bytes, format: .raw, expectedSize: size, limit: size) : Array(bytes)) == body {
+                method = record.method
+                mapped = bytes
+                fromCache = true
+                return
+            }
+            guard size > 0, entry.mode != .symlink else { method = 0; owned = body; return }
             let deflated = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
-            if deflated.count < body.count { method = 8; data = deflated } else { method = 0; data = body }
+            if deflated.count < body.count { method = 8; owned = deflated } else { method = 0; owned = body }
         }
     }
 }

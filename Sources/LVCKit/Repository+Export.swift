@@ -25,7 +25,8 @@ extension Repository {
         let digest: DeploymentPackage.Digest
         do {
             defer { close(fd) }
-            digest = try DeploymentPackage.write(entries: entries, objects: objects, progress: progress) { chunk in
+            digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache(), verify: true,
+                                                 progress: progress) { chunk in
                 buffer.append(contentsOf: chunk)
                 if buffer.count >= 1 << 20 {
                     try buffer.withUnsafeBytes { try FileSystem.writeAll(fd: fd, $0, path: tmp) }

@@ -52,7 +52,7 @@ extension Repository {
         case nil, .latest?:
             let latest = try readLatest()
             let entries = latest.code.map { DeploymentPackage.Entry(path: $0.path, mode: $0.mode, id: $0.id) }
-            let digest = try DeploymentPackage.write(entries: entries, objects: objects) { _ in }
+            let digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache()) { _ in }
             return awsShape(latest.configuration, version: "$LATEST",
                             arn: qualifier == nil ? functionArn : arn(qualifier: "$LATEST"),
                             digest: digest, revisionId: latest.revisionId, lastModified: latest.lastModified,

@@ -160,6 +160,12 @@ extension Repository {
 
     /// CodeSha256 and CodeSize of the canonical zip of a code tree, computed without writing it.
     func codeDigest(codeTree: ObjectID?, progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
-        try DeploymentPackage.write(entries: packageEntries(codeTree: codeTree), objects: objects, progress: progress) { _ in }
+        try DeploymentPackage.write(entries: packageEntries(codeTree: codeTree), objects: objects, cache: packageCache(),
+                                    progress: progress) { _ in }
+    }
+
+    /// The compressed-entry cache under `.lambda/lvc/package-cache/`.
+    func packageCache() -> PackageCache {
+        PackageCache(directory: gitDirectory + "/lvc/package-cache")
     }
 }

@@ -10,14 +10,14 @@ import Darwin
 /// Used for pack files and their indexes. git never rewrites a pack in place: it writes a new one
 /// and renames it into place, and `git gc` only unlinks old ones, which leaves an existing mapping
 /// valid. So the mapped bytes never change under a reader.
-final class MappedFile: @unchecked Sendable {
+public final class MappedFile: @unchecked Sendable {
     // @unchecked: the mapping is read-only and immutable for the object's lifetime.
-    let path: String
-    let bytes: UnsafeRawBufferPointer
+    public let path: String
+    public let bytes: UnsafeRawBufferPointer
 
     /// Maps `path`. Throws `StoreError.io` (errno ENOENT when the file is gone) and
     /// `StoreError.corruptFile` for an empty file, which no pack or index can be.
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
@@ -36,7 +36,7 @@ final class MappedFile: @unchecked Sendable {
         munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
     }
 
-    var count: Int { bytes.count }
+    public var count: Int { bytes.count }
 
     /// Big-endian u32 at `offset`; the caller has checked the bounds.
     func uint32(at offset: Int) -> UInt32 {
@@ -49,7 +49,7 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// The bytes in `range` (no copy); the caller has checked the bounds.
-    func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+    public func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[range])
     }
 }

@@ -202,3 +202,39 @@ import Testing
         #expect(try box.lvc("ls", "LATEST", "lib").stdout.contains("lib/more.js"))
     }
 }
+
+@Suite struct PackageCacheTests {
+    /// The compressed-entry cache only saves time: without it, or with it damaged, every
+    /// CodeSha256 and every exported byte stays the same.
+    @Test func cacheNeverChangesAPackage() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        for i in 0..<50 { try box.write("data/f\(i).txt", String(repeating: "row \(i)\n", count: 200)) }
+        try box.lvc("init")
+        try box.lvc("add")
+        let sha = try box.json(try box.lvc("publish", "--json"))["CodeSha256"] as? String
+        let cache = box.path + "/.lambda/lvc/package-cache"
+        #expect(FileManager.default.fileExists(atPath: cache + "/index"))
+        let fresh = try box.lvc("export", "1", "-o", "../a.zip").stdout
+        try FileManager.default.removeItem(atPath: cache)
+        #expect(try box.lvc("export", "1", "-o", "../b.zip").stdout == fresh)
+        // Damage the cached data: export reads and checks every blob, so the zip stays right.
+        var data = try Data(contentsOf: URL(fileURLWithPath: cache + "/data"))
+        for i in stride(from: 0, to: data.count, by: 97) { data[i] ^= 0x55 }
+        try data.write(to: URL(fileURLWithPath: cache + "/data"))
+        #expect(try box.lvc("export", "1", "-o", "../c.zip").stdout == fresh)
+        let a = try Data(contentsOf: box.root.deletingLastPathComponent().appendingPathComponent("a.zip"))
+        let c = try Data(contentsOf: box.root.deletingLastPathComponent().appendingPathComponent("c.zip"))
+        #expect(a == c)
+        #expect(fresh.trimmingCharacters(in: .newlines) == sha)
+        // A torn index record is ignored.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: cache + "/index"))
+        handle.seekToEndOfFile()
+        handle.write(Data(repeating: 7, count: 20))
+        try handle.close()
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        let v2 = try box.json(try box.lvc("publish", "--json"))["CodeSha256"] as? String
+        #expect(try box.lvc("export", "2", "-o", "../d.zip").stdout.trimmingCharacters(in: .newlines) == v2)
+    }
+}

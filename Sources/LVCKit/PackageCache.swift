@@ -1,0 +1,109 @@
+import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The compressed form of every blob that has gone into a deployment package, so that computing
+/// a version's CodeSha256 after a one-file change compresses one file, not the whole tree.
+///
+/// lvc-private (`.lambda/lvc/package-cache/`, which git ignores) and disposable: deleting it only
+/// costs time. `data` is an append-only concatenation of raw-deflate (or stored) entry bodies;
+/// `index` holds 64-byte records: blob id (32), offset (u64), stored length (u64), size (u64),
+/// CRC-32 of the uncompressed bytes (u32), zip method (u16), and a check (u16, the low bits of the
+/// CRC-32 of the record's first 62 bytes). Records that fail their check or point past the end of
+/// `data` (a write cut short) are ignored. Appends happen under `lock` (O_EXCL); when another
+/// process holds it, nothing is added and nothing waits.
+final class PackageCache: @unchecked Sendable {
+    struct Record {
+        var offset: Int
+        var length: Int
+        var size: Int
+        var crc: UInt32
+        var method: UInt16
+    }
+
+    static let recordSize = 64
+    let directory: String
+    private let records: [ObjectID: Record]
+    private let data: MappedFile?
+
+    init(directory: String) {
+        self.directory = directory
+        var records = [ObjectID: Record]()
+        let data = try? MappedFile(path: directory + "/data")
+        if let bytes = try? FileSystem.readIfExists(directory + "/index"), let data {
+            bytes.withUnsafeBytes { raw in
+                var at = 0
+                while at + PackageCache.recordSize <= raw.count {
+                    let record = UnsafeRawBufferPointer(rebasing: raw[at..<(at + PackageCache.recordSize)])
+                    at += PackageCache.recordSize
+                    let check = UInt16(truncatingIfNeeded: Zlib.crc32(UnsafeRawBufferPointer(rebasing: record[0..<62])))
+                    guard record.loadBE16(62) == check else { continue }
+                    let r = Record(offset: Int(record.loadBE64(32)), length: Int(record.loadBE64(40)), size: Int(record.loadBE64(48)),
+                                   crc: record.loadBE32(56), method: record.loadBE16(60))
+                    guard r.offset >= 0, r.length >= 0, r.offset + r.length <= data.count else { continue }
+                    records[ObjectID(raw: UnsafeRawBufferPointer(rebasing: record[0..<32]))] = r
+                }
+            }
+        }
+        self.records = records
+        self.data = data
+    }
+
+    var count: Int { records.count }
+
+    /// The cached entry for a blob: its record and its stored bytes (valid while the cache lives).
+    func lookup(_ id: ObjectID) -> (Record, UnsafeRawBufferPointer)? {
+        guard let record = records[id], let data else { return nil }
+        return (record, data.slice(record.offset..<(record.offset + record.length)))
+    }
+
+    /// Appends new entries. Best effort: a cache that cannot be written is simply not extended.
+    func append(_ entries: [(ObjectID, DeploymentPackage.CompressedEntry)]) {
+        guard !entries.isEmpty else { return }
+        try? FileSystem.makeDirectories(directory)
+        guard let lock = try? LockFile(for: directory + "/append") else { return }
+        defer { lock.rollback() }
+        let dataFD = open(directory + "/data", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        let indexFD = open(directory + "/index", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        defer { if dataFD >= 0 { close(dataFD) }; if indexFD >= 0 { close(indexFD) } }
+        guard dataFD >= 0, indexFD >= 0 else { return }
+        var st = stat()
+        guard fstat(dataFD, &st) == 0 else { return }
+        var offset = Int(st.st_size)
+        guard fstat(indexFD, &st) == 0 else { return }
+        // Drop a torn record at the end so that new records stay aligned.
+        let indexEnd = Int(st.st_size) / PackageCache.recordSize * PackageCache.recordSize
+        guard ftruncate(indexFD, off_t(indexEnd)) == 0 else { return }
+        lseek(dataFD, off_t(offset), SEEK_SET)
+        lseek(indexFD, off_t(indexEnd), SEEK_SET)
+        var index = [UInt8]()
+        index.reserveCapacity(entries.count * PackageCache.recordSize)
+        for (id, entry) in entries {
+            let ok = entry.withStoredBytes { bytes in (try? FileSystem.writeAll(fd: dataFD, bytes, path: directory + "/data")) != nil }
+            guard ok else { return }
+            var record = id.bytes
+            record.appendBE64(UInt64(offset)); record.appendBE64(UInt64(entry.storedCount)); record.appendBE64(UInt64(entry.size))
+            record.appendBE32(entry.crc); record.appendBE16(entry.method)
+            record.appendBE16(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
+            index += record
+            offset += entry.storedCount
+        }
+        // Data first, then the records that point into it.
+        _ = index.withUnsafeBytes { try? FileSystem.writeAll(fd: indexFD, $0, path: directory + "/index") }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    func loadBE16(_ at: Int) -> UInt16 { UInt16(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
+    func loadBE32(_ at: Int) -> UInt32 { UInt32(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    func loadBE64(_ at: Int) -> UInt64 { UInt64(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendBE16(_ v: UInt16) { append(contentsOf: [UInt8(v >> 8), UInt8(v & 0xFF)]) }
+    mutating func appendBE32(_ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { append(UInt8((v >> UInt32(s)) & 0xFF)) } }
+    mutating func appendBE64(_ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { append(UInt8((v >> UInt64(s)) & 0xFF)) } }
+}
