@@ -47,13 +47,19 @@ public struct DeploymentPackage {
         let counter = ProgressCounter(total: entries.count, handler: progress)
         while start < entries.count {
             let slice = Array(entries[start..<min(start + batch, entries.count)])
-            let compressed = ResultSlots<CompressedEntry>(count: slice.count)
-            DispatchQueue.concurrentPerform(iterations: slice.count) { i in
-                compressed.set(i, Result { try CompressedEntry(slice[i], objects: objects, cache: cache, verify: verify) })
-                counter.tick()
+            // Cached entries need no work; the others are read and compressed on all cores.
+            var ready = slice.map { verify ? nil : CompressedEntry(cachedFor: $0, in: cache) }
+            let missing = ready.indices.filter { ready[$0] == nil }
+            if !missing.isEmpty {
+                let compressed = ResultSlots<CompressedEntry>(count: missing.count)
+                DispatchQueue.concurrentPerform(iterations: missing.count) { n in
+                    compressed.set(n, Result { try CompressedEntry(slice[missing[n]], objects: objects, cache: cache, verify: verify) })
+                    counter.tick()
+                }
+                for (n, i) in missing.enumerated() { ready[i] = try compressed.get(n).get() }
             }
             for (i, entry) in slice.enumerated() {
-                let c = try compressed.get(i).get()
+                let c = ready[i]!
                 if !c.fromCache { fresh.append((entry.id, c)) }
                 guard offset + c.storedCount + 30 + entry.path.count < Int(UInt32.max), c.size < Int(UInt32.max) else {
                     throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it; Lambda's limit is 250 MB unzipped)")
@@ -114,6 +120,14 @@ public struct DeploymentPackage {
         func withStoredBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
             if let mapped { return try body(mapped) }
             return try owned.withUnsafeBytes(body)
+        }
+
+        /// The cached form of `entry`, trusted as it is (nil when the cache does not have it).
+        init?(cachedFor entry: Entry, in cache: PackageCache?) {
+            guard let (record, bytes) = cache?.lookup(entry.id) else { return nil }
+            method = record.method; crc = record.crc; size = record.size
+            mapped = bytes
+            fromCache = true
         }
 
         init(_ entry: Entry, objects: ObjectStore, cache: PackageCache?, verify: Bool) throws {

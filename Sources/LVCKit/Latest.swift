@@ -12,12 +12,15 @@ public struct Latest: Sendable, Equatable {
     public var revisionId: String
     /// Seconds since the epoch of the last change to code or configuration.
     public var lastModified: Int64
+    /// The root tree (`code/` + `function.json`) of this `$LATEST`, written to the store whenever
+    /// the index changes (git's cache-tree idea): publish and status need not rebuild it.
+    public var tree: ObjectID?
 
     static let codePrefix = Array("code/".utf8)
     static let configPath = Array("function.json".utf8)
 
     static func empty(now: Int64) -> Latest {
-        Latest(code: [], configuration: FunctionConfiguration(), revisionId: newRevisionId(), lastModified: now)
+        Latest(code: [], configuration: FunctionConfiguration(), revisionId: newRevisionId(), lastModified: now, tree: nil)
     }
 
     static func newRevisionId() -> String { UUID().uuidString.lowercased() }
@@ -46,6 +49,7 @@ public struct Latest: Sendable, Equatable {
         let hex = ObjectID(bytes: checksum).hex
         var revisionId = Latest.uuidShaped(hex)
         var lastModified = fallbackTime
+        var tree: ObjectID?
         var fields = [Substring: Substring]()
         for line in String(decoding: metadata ?? [], as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)
@@ -54,8 +58,9 @@ public struct Latest: Sendable, Equatable {
         if fields["index"].map(String.init) == hex {
             revisionId = fields["revision-id"].map(String.init) ?? revisionId
             lastModified = fields["last-modified"].flatMap { Int64($0) } ?? fallbackTime
+            tree = fields["tree"].flatMap { ObjectID(hex: $0) }
         }
-        return Latest(code: code, configuration: configuration, revisionId: revisionId, lastModified: lastModified)
+        return Latest(code: code, configuration: configuration, revisionId: revisionId, lastModified: lastModified, tree: tree)
     }
 
     static func uuidShaped(_ hex: String) -> String {
@@ -64,7 +69,9 @@ public struct Latest: Sendable, Equatable {
     }
 
     func metadata(indexChecksum: [UInt8]) -> [UInt8] {
-        Array("index \(ObjectID(bytes: indexChecksum).hex)\nrevision-id \(revisionId)\nlast-modified \(lastModified)\n".utf8)
+        var text = "index \(ObjectID(bytes: indexChecksum).hex)\nrevision-id \(revisionId)\nlast-modified \(lastModified)\n"
+        if let tree { text += "tree \(tree.hex)\n" }
+        return Array(text.utf8)
     }
 
     func encode(configBlob: ObjectID) -> Index {
@@ -123,7 +130,16 @@ extension Repository {
             latest.revisionId = Latest.newRevisionId()
             latest.lastModified = identity.now()
         }
-        if latest != before || !FileSystem.exists(indexPath) {
+        if !latest.sameContent(as: before) || latest.tree == nil {
+            latest.tree = try LVCError.wrap(action) { try writeLatestTree(latest).root }
+        }
+        let indexUnchanged = latest.code == before.code && latest.configuration == before.configuration
+        if latest != before, indexUnchanged, let current = try? FileSystem.readIfExists(indexPath), current.count >= 32 {
+            // Only the RevisionId or time moved (a publish): the index stays, its metadata changes.
+            try LVCError.wrap(action) {
+                try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: Array(current.suffix(32))))
+            }
+        } else if latest != before || !FileSystem.exists(indexPath) {
             try LVCError.wrap(action) {
                 let configBlob = try objects.write(.blob, latest.configuration.encoded)
                 let bytes = latest.encode(configBlob: configBlob).encode()

@@ -93,41 +93,49 @@ extension Repository {
     func stage(_ scan: WorktreeScan, into current: [IndexEntry], scope: [[UInt8]]?,
                progress: ProgressHandler?) throws -> (entries: [IndexEntry], result: AddResult) {
         let racyTime = indexModificationTime()
-        var byPath = [[UInt8]: IndexEntry](minimumCapacity: current.count)
-        for entry in current { byPath[entry.path] = entry }
-
         var result = AddResult()
         var entries = [IndexEntry]()
         entries.reserveCapacity(max(scan.files.count, current.count))
-        var toHash = [Int]()  // indexes into `entries` that need content hashing
-        for file in scan.files {
-            if let old = byPath[file.path], old.mode == file.mode, old.stat == file.stat, !isRacy(old.stat, racyTime) {
+        var toHash = [Int]()     // indexes into `entries` that need content hashing
+        var previous = [Int: IndexEntry]()  // what those entries replace, if anything
+        // Both lists are sorted by path: walk them side by side.
+        let files = scan.files
+        var i = 0, j = 0
+        while i < files.count || j < current.count {
+            let order = i == files.count ? 1 : (j == current.count ? -1 : comparePaths(files[i].path, current[j].path))
+            if order > 0 {
+                // Staged but not found: gone if it is in scope, kept otherwise.
+                if Repository.inScope(current[j].path, scope) { result.deleted.append(current[j].pathString) }
+                else { entries.append(current[j]) }
+                j += 1
+                continue
+            }
+            let file = files[i]
+            let old = order == 0 ? current[j] : nil
+            i += 1
+            if order == 0 { j += 1 }
+            if let old, old.mode == file.mode, old.stat == file.stat, !isRacy(old.stat, racyTime) {
                 entries.append(old)
             } else {
                 toHash.append(entries.count)
+                if let old { previous[entries.count] = old }
                 entries.append(IndexEntry(path: file.path, id: .zero, mode: file.mode, stat: file.stat))
             }
         }
         try hashAndStore(&entries, toHash, progress: progress)
-        for i in toHash {
-            let entry = entries[i]
-            if let old = byPath[entry.path] {
+        for index in toHash {
+            let entry = entries[index]
+            if let old = previous[index] {
                 if old.id != entry.id || old.mode != entry.mode { result.modified.append(entry.pathString) }
             } else {
                 result.added.append(entry.pathString)
             }
         }
-        // Keep entries outside the scope; report entries inside it that are gone.
-        let found = Set(scan.files.map(\.path))
-        for entry in current where !found.contains(entry.path) {
-            if Repository.inScope(entry.path, scope) {
-                result.deleted.append(entry.pathString)
-            } else {
-                entries.append(entry)
-            }
+        if scope != nil {
+            // Explicit paths can mix with entries outside them; a whole-folder scan cannot clash.
+            entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+            try Repository.checkNoFileFolderClash(entries)
         }
-        entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
-        try Repository.checkNoFileFolderClash(entries)
         return (entries, result)
     }
 
@@ -215,6 +223,15 @@ extension Repository {
     func isRacy(_ stat: StatData, _ indexTime: (UInt32, UInt32)) -> Bool {
         (stat.mtimeSeconds, stat.mtimeNanoseconds) >= indexTime
     }
+}
+
+/// Byte-wise order of two paths (memcmp, then length), the order of index entries.
+func comparePaths(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    let n = min(a.count, b.count)
+    guard n > 0 else { return a.count - b.count }
+    let c = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) } }
+    if c != 0 { return Int(c) }
+    return a.count - b.count
 }
 
 /// Slots that worker threads fill, each exactly once.

@@ -32,7 +32,7 @@ extension Repository {
             if let expected = options.revisionId, expected != latest.revisionId {
                 throw LVCError.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
             }
-            let latestTree = try LVCError.wrap("publish") { try writeLatestTree(latest) }
+            let latestTree = try LVCError.wrap("publish") { try treeOfLatest(latest) }
             if let expected = options.codeSha256 {
                 let current = try codeDigest(codeTree: latestTree.code).sha256Base64
                 if expected != current {
@@ -95,6 +95,14 @@ extension Repository {
         var root: ObjectID
         var code: ObjectID?
         var rootTree: Tree
+    }
+
+    /// `$LATEST`'s trees: read from the store when the index names them, written otherwise.
+    func treeOfLatest(_ latest: Latest) throws -> LatestTree {
+        if let root = latest.tree, let tree = try? objects.readTree(root) {
+            return LatestTree(root: root, code: tree.entry(named: Array("code".utf8))?.id, rootTree: tree)
+        }
+        return try writeLatestTree(latest)
     }
 
     /// Writes the tree objects of `$LATEST` (code + function.json).

@@ -36,11 +36,16 @@ extension Repository {
 
         // $LATEST vs the newest version, by tree ids computed in memory (nothing is written).
         var memory = [ObjectID: Tree]()
-        let configBlob = ObjectHasher.id(of: .blob, body: latest.configuration.encoded)
-        let rootID = try latest.encode(configBlob: configBlob).buildTree { tree in
-            let id = ObjectHasher.id(of: .tree, body: tree.encode())
-            memory[id] = tree
-            return id
+        let rootID: ObjectID
+        if let known = latest.tree, objects.contains(known) {
+            rootID = known  // written with the index: its trees are in the store
+        } else {
+            let configBlob = ObjectHasher.id(of: .blob, body: latest.configuration.encoded)
+            rootID = try latest.encode(configBlob: configBlob).buildTree { tree in
+                let id = ObjectHasher.id(of: .tree, body: tree.encode())
+                memory[id] = tree
+                return id
+            }
         }
         let load: (ObjectID) throws -> Tree = { id in
             if let tree = memory[id] { return tree }
@@ -77,28 +82,30 @@ extension Repository {
     }
 
     /// Folder vs index: unchanged stat data means unchanged content; otherwise the content is hashed.
+    /// Both lists are sorted by path, so they are walked side by side (no hashing of paths).
     func worktreeChanges(_ scan: WorktreeScan, latest: Latest) throws -> [TreeChange] {
         let racyTime = indexModificationTime()
         var changes = [TreeChange]()
-        var byPath = [[UInt8]: IndexEntry](minimumCapacity: latest.code.count)
-        for entry in latest.code { byPath[entry.path] = entry }
-        var seen = Set<[UInt8]>()
-        for file in scan.files {
-            seen.insert(file.path)
-            guard let entry = byPath[file.path] else {
-                changes.append(TreeChange(kind: .added, path: file.path, old: nil, new: (file.mode, .zero)))
-                continue
-            }
-            if entry.mode == file.mode && entry.stat == file.stat && !isRacy(entry.stat, racyTime) { continue }
-            let id = try hashWorktreeFile(file)
-            if id != entry.id || entry.mode != file.mode {
-                changes.append(TreeChange(kind: .modified, path: file.path, old: (entry.mode, entry.id), new: (file.mode, id)))
+        let files = scan.files, entries = latest.code
+        var i = 0, j = 0
+        while i < files.count || j < entries.count {
+            let order = i == files.count ? 1 : (j == entries.count ? -1 : comparePaths(files[i].path, entries[j].path))
+            if order < 0 {
+                changes.append(TreeChange(kind: .added, path: files[i].path, old: nil, new: (files[i].mode, .zero)))
+                i += 1
+            } else if order > 0 {
+                changes.append(TreeChange(kind: .deleted, path: entries[j].path, old: (entries[j].mode, entries[j].id), new: nil))
+                j += 1
+            } else {
+                let file = files[i], entry = entries[j]
+                i += 1; j += 1
+                if entry.mode == file.mode && entry.stat == file.stat && !isRacy(entry.stat, racyTime) { continue }
+                let id = try hashWorktreeFile(file)
+                if id != entry.id || entry.mode != file.mode {
+                    changes.append(TreeChange(kind: .modified, path: file.path, old: (entry.mode, entry.id), new: (file.mode, id)))
+                }
             }
         }
-        for entry in latest.code where !seen.contains(entry.path) {
-            changes.append(TreeChange(kind: .deleted, path: entry.path, old: (entry.mode, entry.id), new: nil))
-        }
-        changes.sort { $0.path.lexicographicallyPrecedes($1.path) }
         return changes
     }
 

@@ -24,8 +24,10 @@ public struct WorktreeScan: Sendable {
 /// Names lvc never stores at any depth, compared without case: git's own folder and lvc's store.
 enum ReservedNames {
     static func isReserved(_ name: ArraySlice<UInt8>) -> Bool {
-        let lower = name.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        return lower == Array(".git".utf8) || lower == Array(".lambda".utf8)
+        guard name.count == 4 || name.count == 7, name.first == UInt8(ascii: ".") else { return false }
+        let word: [UInt8] = name.count == 4 ? Array(".git".utf8) : Array(".lambda".utf8)
+        for (c, w) in zip(name, word) where (c >= 65 && c <= 90 ? c + 32 : c) != w { return false }
+        return true
     }
 
     /// Why a path component cannot be stored or checked out safely, or nil if it can.
@@ -39,13 +41,22 @@ enum ReservedNames {
         return nil
     }
 
-    /// Checks every component of a relative path.
+    /// Checks every component of a relative path (without allocating: this runs for every
+    /// entry each time `$LATEST` is read).
     static func problem(withPath path: [UInt8]) -> String? {
         if path.first == UInt8(ascii: "/") { return "absolute paths are not allowed" }
-        for component in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            if let problem = problem(with: component) { return problem }
+        return path.withUnsafeBufferPointer { buffer -> String? in
+            var start = 0
+            for i in 0...buffer.count where i == buffer.count || buffer[i] == UInt8(ascii: "/") {
+                let component = buffer[start..<i]
+                if component.count <= 7 || component.contains(where: { $0 == 0x5C || $0 < 0x20 }) {
+                    // Short components may be ".", "..", ".git" or ".lambda": check them fully.
+                    if let problem = problem(with: ArraySlice(component)) { return problem }
+                }
+                start = i + 1
+            }
+            return nil
         }
-        return nil
     }
 }
 
@@ -64,79 +75,3 @@ extension StatData {
     }
 }
 
-enum WorktreeScanner {
-    /// Walks `root` with readdir + lstat (much cheaper than FileManager), skipping `.git` and
-    /// `.lambda` at any depth and whatever `ignore` excludes. `within` limits the walk to paths
-    /// (files or folders, relative to `root`); nil walks everything.
-    static func scan(root: String, ignore: IgnoreRules, within: [[UInt8]]? = nil) throws -> WorktreeScan {
-        var files = [WorktreeFile]()
-        var skipped = [(path: String, reason: String)]()
-        func visit(_ relative: [UInt8], isRoot: Bool) throws {
-            let full = relative.isEmpty ? root : root + "/" + String(decoding: relative, as: UTF8.self)
-            guard let dir = opendir(full) else {
-                if isRoot { throw LVCError.store(action: "read the folder", .io(path: full, operation: "open directory", errno: errno)) }
-                skipped.append((String(decoding: relative, as: UTF8.self), "cannot be read: \(String(cString: strerror(errno)))"))
-                return
-            }
-            var names = [[UInt8]]()
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-                    let p = raw.bindMemory(to: UInt8.self)
-                    return Array(p[..<(p.firstIndex(of: 0) ?? p.count)])
-                }
-                if name == [46] || name == [46, 46] { continue }
-                names.append(name)
-            }
-            closedir(dir)
-            for name in names {
-                if ReservedNames.isReserved(name[...]) { continue }
-                let path = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
-                let pathString = String(decoding: path, as: UTF8.self)
-                var st = stat()
-                guard lstat(root + "/" + pathString, &st) == 0 else { continue }  // vanished meanwhile
-                let kind = st.st_mode & S_IFMT
-                if ignore.isIgnored(path, isDirectory: kind == S_IFDIR) { continue }
-                if let problem = ReservedNames.problem(with: name[...]) {
-                    skipped.append((pathString, problem))
-                    continue
-                }
-                switch kind {
-                case S_IFDIR:
-                    try visit(path, isRoot: false)
-                case S_IFREG:
-                    let mode: EntryMode = st.st_mode & S_IXUSR != 0 ? .executable : .file
-                    files.append(WorktreeFile(path: path, mode: mode, stat: StatData(st)))
-                case S_IFLNK:
-                    files.append(WorktreeFile(path: path, mode: .symlink, stat: StatData(st)))
-                default:
-                    skipped.append((pathString, "special file (device, socket or FIFO) skipped"))
-                }
-            }
-        }
-        if let within {
-            for path in within {
-                var st = stat()
-                let full = path.isEmpty ? root : root + "/" + String(decoding: path, as: UTF8.self)
-                guard lstat(full, &st) == 0 else { continue }
-                if (st.st_mode & S_IFMT) == S_IFDIR {
-                    try visit(path, isRoot: path.isEmpty)
-                } else {
-                    let name = path.split(separator: UInt8(ascii: "/")).last ?? []
-                    if ReservedNames.isReserved(name) || ignore.isIgnored(path, isDirectory: false) { continue }
-                    let kind = st.st_mode & S_IFMT
-                    if kind == S_IFREG {
-                        files.append(WorktreeFile(path: path, mode: st.st_mode & S_IXUSR != 0 ? .executable : .file, stat: StatData(st)))
-                    } else if kind == S_IFLNK {
-                        files.append(WorktreeFile(path: path, mode: .symlink, stat: StatData(st)))
-                    } else {
-                        skipped.append((String(decoding: path, as: UTF8.self), "special file (device, socket or FIFO) skipped"))
-                    }
-                }
-            }
-        } else {
-            try visit([], isRoot: true)
-        }
-        files.sort { $0.path.lexicographicallyPrecedes($1.path) }
-        return WorktreeScan(files: files, skipped: skipped)
-    }
-}

@@ -31,7 +31,7 @@ public struct TreeEntry: Sendable, Hashable {
         compareNames(a.name, a.mode == .directory, b.name, b.mode == .directory) < 0
     }
 
-    static func compareNames(_ a: [UInt8], _ aIsDir: Bool, _ b: [UInt8], _ bIsDir: Bool) -> Int {
+    public static func compareNames(_ a: [UInt8], _ aIsDir: Bool, _ b: [UInt8], _ bIsDir: Bool) -> Int {
         let n = min(a.count, b.count)
         for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
         let ca: UInt8 = a.count > n ? a[n] : (aIsDir ? UInt8(ascii: "/") : 0)
