@@ -130,7 +130,8 @@ extension Repository {
             latest.revisionId = Latest.newRevisionId()
             latest.lastModified = identity.now()
         }
-        if !latest.sameContent(as: before) || latest.tree == nil {
+        // The body may name $LATEST's new tree itself (checkout knows it); otherwise rebuild it.
+        if latest.tree == nil || (!latest.sameContent(as: before) && latest.tree == before.tree) {
             latest.tree = try LVCError.wrap(action) { try writeLatestTree(latest).root }
         }
         let indexUnchanged = latest.code == before.code && latest.configuration == before.configuration

@@ -16,42 +16,65 @@ extension Repository {
     /// configuration). Refuses to overwrite changes that are not staged unless `force`.
     public func checkout(_ qualifier: Qualifier, force: Bool) throws -> CheckoutResult {
         try withLatestLock("check out \(qualifier)") { latest in
-            let targetEntries: [DeploymentPackage.Entry]
+            // What differs between $LATEST and the target, by tree ids: unchanged folders are
+            // never read, so the work follows the size of the difference.
+            let current = try LVCError.wrap("check out \(qualifier)") { try treeOfLatest(latest) }
             let configuration: FunctionConfiguration
+            var targetRoot: ObjectID?
+            var targetCode: ObjectID?
             switch qualifier {
             case .latest:
-                targetEntries = latest.code.map { .init(path: $0.path, mode: $0.mode, id: $0.id) }
                 configuration = latest.configuration
+                targetRoot = current.root
+                targetCode = current.code
             case .version(let n):
                 let version = try version(n)
-                targetEntries = try packageEntries(codeTree: version.codeTree)
                 configuration = version.configuration
+                targetRoot = version.tree
+                targetCode = version.codeTree
             }
-            var target = [[UInt8]: DeploymentPackage.Entry](minimumCapacity: targetEntries.count)
-            for entry in targetEntries { target[entry.path] = entry }
-            var current = [[UInt8]: IndexEntry](minimumCapacity: latest.code.count)
-            for entry in latest.code { current[entry.path] = entry }
+            let diff = try LVCError.wrap("compare $LATEST with \(qualifier)") {
+                try TreeDiff.diff(current.code, targetCode) { try objects.readTree($0) }
+            }
+            var changed = [[UInt8]: DeploymentPackage.Entry?]()  // path -> new entry (nil: removed)
+            for change in diff {
+                if let new = change.new {
+                    if let problem = ReservedNames.problem(withPath: change.path) {
+                        throw LVCError.badPath(change.pathString, reason: "stored tree holds an unsafe name: \(problem)")
+                    }
+                    if new.mode == .gitlink {
+                        throw LVCError.badPath(change.pathString, reason: "stored tree holds a submodule (gitlink), which lvc does not support")
+                    }
+                    changed[change.path] = .some(.init(path: change.path, mode: new.mode, id: new.id))
+                } else {
+                    changed[change.path] = .some(nil)
+                }
+            }
+            let staged = latest.code
+            /// The target's entry for a path: changed by the diff, or else the same as in $LATEST.
+            func target(_ path: [UInt8]) -> DeploymentPackage.Entry? {
+                if let entry = changed[path] { return entry }
+                return Repository.find(path, in: staged).map { .init(path: $0.path, mode: $0.mode, id: $0.id) }
+            }
 
             let scan = try WorktreeScanner.scan(root: root, ignore: .none)
             let local = try worktreeChanges(scan, latest: latest)
-            let localByPath = Dictionary(local.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
 
-            // Paths the checkout writes or removes.
-            var toWrite = [DeploymentPackage.Entry]()
-            for entry in targetEntries {
-                let old = current[entry.path]
-                if old?.id != entry.id || old?.mode != entry.mode || localByPath[entry.path] != nil {
-                    toWrite.append(entry)
-                }
+            // Paths the checkout writes: what the diff changes, and local edits of files it restores.
+            var toWrite = changed.values.compactMap { $0 }
+            var writing = Set(toWrite.map(\.path))
+            for change in local where change.kind != .added && !writing.contains(change.path) {
+                if let entry = target(change.path) { toWrite.append(entry); writing.insert(change.path) }
             }
-            let toRemove = latest.code.filter { target[$0.path] == nil }.map(\.path)
-            let tracked = Set(latest.code.map(\.path))
+            toWrite.sort { $0.path.lexicographicallyPrecedes($1.path) }
+            let toRemove = changed.filter { $0.value == nil }.map(\.key).sorted { $0.lexicographicallyPrecedes($1) }
+            let tracked: ([UInt8]) -> Bool = { Repository.find($0, in: staged) != nil }
             if !force {
-                let touched = Set(toWrite.map(\.path)).union(toRemove)
+                let touched = writing.union(toRemove)
                 var conflicts = local.filter { touched.contains($0.path) }
                     .filter { change in
                         // An untracked file is only in the way if the version has something different there.
-                        change.kind != .added || target[change.path] != nil
+                        change.kind != .added || target(change.path) != nil
                     }
                     .map(\.pathString)
                 // Untracked files or links where the version needs a folder.
@@ -65,7 +88,7 @@ extension Repository {
 
             let writer = SafeWriter(root: root)
             var result = CheckoutResult()
-            let replaceable: ([UInt8]) -> Bool = { path in force || tracked.contains(path) }
+            let replaceable: ([UInt8]) -> Bool = { path in force || tracked(path) }
             do {
                 for path in toRemove {
                     try writer.remove(path)
@@ -80,14 +103,18 @@ extension Repository {
                     stats[entry.path] = try writer.write(entry.path, mode: entry.mode, content: content, replaceable: replaceable)
                     result.written.append(String(decoding: entry.path, as: UTF8.self))
                 }
-                latest.code = targetEntries.map { entry in
-                    IndexEntry(path: entry.path, id: entry.id, mode: entry.mode,
-                               stat: stats[entry.path] ?? current[entry.path]?.stat ?? .zero)
+                var entries = latest.code.filter { changed[$0.path] == nil && stats[$0.path] == nil }
+                for entry in toWrite {
+                    entries.append(IndexEntry(path: entry.path, id: entry.id, mode: entry.mode, stat: stats[entry.path] ?? .zero))
                 }
+                entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+                latest.code = entries
             } catch let failure as SafeWriter.Failure {
                 throw LVCError.badPath(failure.path, reason: failure.reason)
             }
             latest.configuration = configuration
+            // $LATEST is now exactly the target's tree (code and function.json).
+            latest.tree = targetRoot
             return result
         }
     }
@@ -95,7 +122,19 @@ extension Repository {
 
 extension Repository {
     /// Untracked files or symlinks standing where one of `paths` needs a folder.
-    static func blockingFiles(for paths: [[UInt8]], root: String, tracked: Set<[UInt8]>) -> [String] {
+    /// Binary search in entries sorted by path.
+    static func find(_ path: [UInt8], in sorted: [IndexEntry]) -> IndexEntry? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            let order = comparePaths(sorted[mid].path, path)
+            if order == 0 { return sorted[mid] }
+            if order < 0 { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
+    static func blockingFiles(for paths: [[UInt8]], root: String, tracked: ([UInt8]) -> Bool) -> [String] {
         var blocking = Set<String>()
         var checked = Set<[UInt8]>()
         for path in paths {
@@ -105,7 +144,7 @@ extension Repository {
                 guard checked.insert(prefix).inserted else { continue }
                 var st = stat()
                 let full = root + "/" + String(decoding: prefix, as: UTF8.self)
-                if lstat(full, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR, !tracked.contains(prefix) {
+                if lstat(full, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR, !tracked(prefix) {
                     blocking.insert(String(decoding: prefix, as: UTF8.self))
                 }
             }
