@@ -73,8 +73,9 @@ extension Repository {
                 let touched = writing.union(toRemove)
                 var conflicts = local.filter { touched.contains($0.path) }
                     .filter { change in
-                        // An untracked file is only in the way if the version has something different there.
-                        change.kind != .added || target(change.path) != nil
+                        // Recreating a deleted file loses nothing; an untracked file is only in
+                        // the way if the version has something there.
+                        change.kind == .modified || (change.kind == .added && target(change.path) != nil)
                     }
                     .map(\.pathString)
                 // Untracked files or links where the version needs a folder.

@@ -164,6 +164,28 @@ import Testing
         try box.expectGitFsckClean()
     }
 
+    @Test func forcedCheckoutRestoresEveryLocalEdit() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        // lib/util.js is the same in both versions; a local edit of it is restored by --force only.
+        try box.write("lib/util.js", "local edit\n")
+        try FileManager.default.removeItem(atPath: box.path + "/bootstrap")
+        try box.lvc("checkout", "1", "--force")
+        #expect(try box.read("lib/util.js").contains("add"))
+        #expect(FileManager.default.isExecutableFile(atPath: box.path + "/bootstrap"))
+        #expect(try box.lvc("status", "--short").stdout == "M  index.js\n", "folder equals $LATEST, which equals version 1")
+        // checkout LATEST restores the folder from $LATEST without touching $LATEST.
+        try FileManager.default.removeItem(atPath: box.path + "/index.js")
+        try box.lvc("checkout", "LATEST")
+        #expect(try box.read("index.js") == "exports.handler = async () => ({statusCode: 200});\n")
+    }
+
     @Test func ignoreFileAndReservedFolders() throws {
         let box = try Sandbox()
         try box.write("index.js", "x\n")
