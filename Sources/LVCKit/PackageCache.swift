@@ -41,9 +41,13 @@ final class PackageCache: @unchecked Sendable {
                     at += PackageCache.recordSize
                     let check = UInt16(truncatingIfNeeded: Zlib.crc32(UnsafeRawBufferPointer(rebasing: record[0..<62])))
                     guard record.loadBE16(62) == check else { continue }
-                    let r = Record(offset: Int(record.loadBE64(32)), length: Int(record.loadBE64(40)), size: Int(record.loadBE64(48)),
-                                   crc: record.loadBE32(56), method: record.loadBE16(60))
-                    guard r.offset >= 0, r.length >= 0, r.offset + r.length <= data.count else { continue }
+                    // A damaged record must be ignored, never trusted into a crash.
+                    guard let offset = Int(exactly: record.loadBE64(32)), let length = Int(exactly: record.loadBE64(40)),
+                          let size = Int(exactly: record.loadBE64(48)), offset <= data.count, length <= data.count - offset
+                    else { continue }
+                    let method = record.loadBE16(60)
+                    guard method == 0 || method == 8 else { continue }
+                    let r = Record(offset: offset, length: length, size: size, crc: record.loadBE32(56), method: method)
                     records[ObjectID(raw: UnsafeRawBufferPointer(rebasing: record[0..<32]))] = r
                 }
             }

@@ -115,7 +115,13 @@ extension Repository {
             }
             latest.configuration = configuration
             // $LATEST is now exactly the target's tree (code and function.json).
-            latest.tree = targetRoot
+            // (Only when that tree has lvc's shape: `code/` and `function.json`, nothing else.)
+            if let targetRoot, let tree = try? objects.readTree(targetRoot),
+               tree.entries.allSatisfy({ ($0.name == Array("code".utf8) && $0.mode == .directory) || ($0.name == Latest.configPath && $0.mode == .file) }) {
+                latest.tree = targetRoot
+            } else {
+                latest.tree = nil
+            }
             return result
         }
     }

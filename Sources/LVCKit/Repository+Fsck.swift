@@ -98,6 +98,10 @@ extension Repository {
                 let index = try Index.decode(bytes)
                 for entry in index.entries {
                     reach(entry.id, as: .blob, from: "$LATEST (\(entry.pathString))")
+                    if entry.path.starts(with: Latest.codePrefix),
+                       let problem = ReservedNames.problem(withPath: Array(entry.path[Latest.codePrefix.count...])) {
+                        error("$LATEST (\(entry.pathString))", "unsafe path: \(problem)")
+                    }
                 }
                 if !index.entries.contains(where: { $0.path == Latest.configPath }) {
                     error("$LATEST", "the index has no function.json entry")
@@ -108,7 +112,8 @@ extension Repository {
         }
 
         // 4. Lock files left by a process that died: not damage, but they block the next lvc.
-        for lock in ["index.lock", "refs/heads/main.lock", "packed-refs.lock"] where FileSystem.exists(gitDirectory + "/" + lock) {
+        for lock in ["index.lock", "refs/heads/main.lock", "packed-refs.lock", "refs/lvc/state.lock",
+                     "lvc/package-cache/append.lock"] where FileSystem.exists(gitDirectory + "/" + lock) {
             report.problems.append(.init(severity: .warning, subject: gitDirectory + "/" + lock,
                                          message: "lock file present; if no lvc is running, remove it"))
         }

@@ -16,6 +16,7 @@ public final class Repository: @unchecked Sendable {
     public var identity: Identity
 
     public static let storeName = ".lambda"
+    static let functionRef = "refs/lvc/function"
     public static let defaultRegion = "us-east-1"
     /// The placeholder account id AWS uses in its own documentation examples.
     public static let defaultAccount = "123456789012"
@@ -28,11 +29,23 @@ public final class Repository: @unchecked Sendable {
         self.gitDirectory = gitDirectory
         self.identity = identity
         let config = try LVCError.wrap("open the store") { try StoreLayout.readConfig(gitDirectory: gitDirectory) }
-        functionName = config["lvc.functionname"] ?? Repository.lastComponent(of: root)
-        region = config["lvc.region"] ?? Repository.defaultRegion
-        account = config["lvc.account"] ?? Repository.defaultAccount
         objects = ObjectStore(objectsDirectory: gitDirectory + "/objects", temporaryDirectory: gitDirectory + "/lvc/tmp")
         refs = Refs(gitDirectory: gitDirectory)
+        // `git clone --mirror` copies refs and objects but not config: the identity also lives
+        // in a blob at refs/lvc/function, which travels with the store.
+        var identityRecord = [String: String]()
+        if config["lvc.functionname"] == nil, let id = try? refs.resolve(Repository.functionRef),
+           let body = try? objects.read(id, as: .blob) {
+            for line in String(decoding: body, as: UTF8.self).split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                if parts.count == 2 { identityRecord[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        functionName = config["lvc.functionname"] ?? identityRecord["name"] ?? Repository.lastComponent(of: root)
+        region = config["lvc.region"] ?? identityRecord["region"] ?? Repository.defaultRegion
+        account = config["lvc.account"] ?? identityRecord["account"] ?? Repository.defaultAccount
+        // A clone made by git has no lvc/tmp yet.
+        if !FileSystem.isDirectory(gitDirectory + "/lvc/tmp") { try? FileSystem.makeDirectories(gitDirectory + "/lvc/tmp") }
     }
 
     /// Finds `.lambda/` in `directory` or the nearest parent, like git finds `.git`.
@@ -72,6 +85,13 @@ public final class Repository: @unchecked Sendable {
             try StoreLayout.create(gitDirectory: gitDirectory, settings: settings)
         }
         let repository = try Repository(root: root, identity: identity)
+        try LVCError.wrap("record the function's identity") {
+            let record = "name \(repository.functionName)\nregion \(repository.region)\naccount \(repository.account)\n"
+            let blob = try repository.objects.write(.blob, Array(record.utf8))
+            let lock = try repository.refs.lock(Repository.functionRef)
+            defer { lock.release() }
+            try lock.update(to: blob, expecting: .absent)
+        }
         try repository.withLatestLock("initialize $LATEST") { latest in
             latest.configuration = options.configuration
         }

@@ -53,8 +53,12 @@ enum WorktreeScanner {
                 skipped.append((String(decoding: path, as: UTF8.self), "special file (device, socket or FIFO) skipped"))
             }
         }
+        // Overlapping paths (`lvc add lib lib/a.js`) find a file twice: keep one.
         files.sort { $0.path.lexicographicallyPrecedes($1.path) }
-        return WorktreeScan(files: files, skipped: skipped)
+        var unique = [WorktreeFile]()
+        unique.reserveCapacity(files.count)
+        for file in files where unique.last?.path != file.path { unique.append(file) }
+        return WorktreeScan(files: unique, skipped: skipped)
     }
 
     static func worktreeFile(_ path: [UInt8], _ st: stat) -> WorktreeFile? {

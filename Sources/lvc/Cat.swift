@@ -11,7 +11,7 @@ struct Cat: ParsableCommand {
         guard let colon = spec.firstIndex(of: ":") else {
             throw CLIError(description: "expected QUALIFIER:PATH, e.g. 3:index.js", code: 64)
         }
-        let qualifier = try Qualifier.parse(String(spec[..<colon]), functionArn: repository.functionArn)
+        let qualifier = try repository.qualifier(String(spec[..<colon]))
         let bytes = try repository.fileContents(qualifier, path: String(spec[spec.index(after: colon)...]))
         Terminal.writeAll(1, bytes)
     }

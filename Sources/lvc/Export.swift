@@ -6,12 +6,12 @@ struct Export: ParsableCommand {
         abstract: "Write the deployment package (.zip) of $LATEST or of a version, and print its CodeSha256.",
         discussion: "The zip is canonical: the same tree gives the same bytes on every run and machine (same zlib). Default file: .lambda/exports/NAME-QUALIFIER.zip (inside the store, so that 'lvc add' never stages it).")
 
-    @Argument(help: "$LATEST (also LATEST) or a version number.") var qualifier: String
+    @Argument(help: "$LATEST (also LATEST), a version number or an alias.") var qualifier: String
     @Option(name: .shortAndLong, help: "The zip file to write.") var output: String?
 
     func run() throws {
         let repository = try Terminal.openRepository()
-        let parsed = try Qualifier.parse(qualifier, functionArn: repository.functionArn)
+        let parsed = try repository.qualifier(qualifier)
         let suffix = parsed == .latest ? "LATEST" : parsed.description
         let target = output ?? "\(repository.gitDirectory)/exports/\(repository.functionName)-\(suffix).zip"
         let path = target.hasPrefix("/") ? target : Terminal.currentDirectory + "/" + target

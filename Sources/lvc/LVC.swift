@@ -5,18 +5,19 @@ import LVCKit
 struct LVC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lvc",
-        abstract: "Lambda Version Control: AWS Lambda's versions, offline, in your project folder.",
+        abstract: "Lambda Version Control: AWS Lambda's versions and aliases, offline, in your project folder.",
         discussion: """
         lvc keeps a function's code and configuration in .lambda/, a SHA-256 git repository.
         $LATEST is the staging area; publishing freezes it into an immutable, numbered version.
 
         Global option: -C DIR runs as if lvc was started in DIR (like git -C), and may be repeated.
-        QUALIFIER is $LATEST (also spelled LATEST, which needs no quoting) or a version number.
+        QUALIFIER is $LATEST (also spelled LATEST, which needs no quoting), a version number, or an alias name.
         """,
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, Status.self, Config.self, Publish.self, Versions.self, Show.self,
             Ls.self, Cat.self, Checkout.self, Export.self, Fsck.self,
+            AliasCommand.self, Rollback.self, Promote.self, Delete.self, Prune.self, Gc.self, TriggerCommand.self,
         ]
     )
 

@@ -5,13 +5,13 @@ import LVCStore
 struct Ls: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the files of $LATEST or of a version: mode, size, path.")
 
-    @Argument(help: "$LATEST (also LATEST) or a version number.") var qualifier: String
+    @Argument(help: "$LATEST (also LATEST), a version number or an alias.") var qualifier: String
     @Argument(help: "Only this file or folder.") var path: String?
     @Flag(help: "Machine-readable output.") var json = false
 
     func run() throws {
         let repository = try Terminal.openRepository()
-        let files = try repository.listFiles(try Qualifier.parse(qualifier, functionArn: repository.functionArn), under: path)
+        let files = try repository.listFiles(try repository.qualifier(qualifier), under: path)
         if json {
             Terminal.out(JSON.array(files.map { f in
                 .object(["Path": .string(f.path), "Mode": .string(String(f.mode.rawValue, radix: 8)),

@@ -4,13 +4,18 @@ import LVCKit
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the configuration of $LATEST or of a version.")
 
-    @Argument(help: "$LATEST (also LATEST) or a version number; default: the unqualified function ($LATEST).") var qualifier: String?
+    @Argument(help: "$LATEST (also LATEST), a version number or an alias; default: the unqualified function ($LATEST).") var qualifier: String?
     @Flag(help: "Print AWS's FunctionConfiguration shape.") var json = false
 
     func run() throws {
         let repository = try Terminal.openRepository()
-        let parsed = try qualifier.map { try Qualifier.parse($0, functionArn: repository.functionArn) }
-        let configuration = try repository.functionConfiguration(parsed)
+        let parsed = try qualifier.map { try repository.qualifier($0) }
+        var configuration = try repository.functionConfiguration(parsed)
+        // Through an alias, AWS reports the alias ARN and the alias's main version.
+        if let qualifier, case .object(var members) = configuration, (try? repository.alias(qualifier)) != nil {
+            members["FunctionArn"] = .string(repository.arn(qualifier: qualifier))
+            configuration = .object(members)
+        }
         if json { Terminal.out(configuration.encoded()); return }
         guard case .object(let members) = configuration else { return }
         let order = ["FunctionName", "FunctionArn", "Version", "Description", "Runtime", "Handler", "Role", "MemorySize",

@@ -1,0 +1,127 @@
+import LVCStore
+
+/// One version's fate in `lvc prune`.
+public struct PruneDecision: Sendable {
+    public var version: Int
+    public var delete: Bool
+    public var reason: String
+}
+
+extension Repository {
+    /// `lvc delete VERSION`: removes `refs/versions/N`. The number is never reused (the counter
+    /// lives on `refs/heads/main`, whose history still reaches the commit). Refused for `$LATEST`,
+    /// for versions an alias uses (main or weighted) and for versions a trigger targets directly.
+    public func deleteVersion(_ text: String) throws {
+        if text == "$LATEST" || text == "LATEST" {
+            throw LVCError.invalidParameter("$LATEST version cannot be deleted without deleting the function.")
+        }
+        guard let n = Int(text), String(n) == text, n > 0 else {
+            if (try? readState().aliases[text]) != nil {
+                throw LVCError.invalidParameter("Deletion of aliases is not currently supported. (Use 'lvc alias delete \(text)'.)")
+            }
+            throw LVCError.notFound("Function not found: \(arn(qualifier: text))")
+        }
+        // The state lock keeps aliases and triggers from moving onto the version meanwhile.
+        try withStateLock("delete version \(n)") { state -> ((), StateChange?) in
+            let existing = try versionCommits()
+            try requireVersion(n, existing)
+            try checkDeletable(n, state)
+            try LVCError.wrap("delete version \(n)") {
+                let lock = try refs.lock(Repository.versionRefPrefix + String(n))
+                defer { lock.release() }
+                try lock.delete(expecting: .value(existing[n]!))
+            }
+            return ((), nil)
+        }
+    }
+
+    func checkDeletable(_ n: Int, _ state: FunctionState) throws {
+        let aliases = state.aliases(using: n)
+        if !aliases.isEmpty {
+            throw LVCError.conflict("Unable to delete version because the following aliases reference it: [\(aliases.joined(separator: ", "))]")
+        }
+        let triggers = state.triggers(on: String(n))
+        if !triggers.isEmpty {
+            throw LVCError.conflict("Unable to delete version because the following triggers target it directly: [\(triggers.map(\.id).joined(separator: ", "))]")
+        }
+    }
+
+    /// `lvc prune --keep N`: what would be kept or deleted, and why.
+    public func prunePlan(keep: Int) throws -> [PruneDecision] {
+        guard keep >= 0 else { throw LVCError.invalidParameter("--keep takes a number of versions, 0 or more") }
+        let state = try readState()
+        let numbers = try versionCommits().keys.sorted()
+        let newest = Set(numbers.suffix(keep))
+        return numbers.map { n in
+            let aliases = state.aliases(using: n)
+            if !aliases.isEmpty { return PruneDecision(version: n, delete: false, reason: "used by alias \(aliases.joined(separator: ", "))") }
+            let triggers = state.triggers(on: String(n))
+            if !triggers.isEmpty { return PruneDecision(version: n, delete: false, reason: "targeted by trigger \(triggers.map(\.id).joined(separator: ", "))") }
+            if newest.contains(n) { return PruneDecision(version: n, delete: false, reason: "among the newest \(keep)") }
+            return PruneDecision(version: n, delete: true, reason: "not used by any alias or trigger, older than the newest \(keep)")
+        }
+    }
+
+    /// `lvc prune --keep N` (without --dry-run): deletes what the plan says, re-checking each.
+    public func prune(keep: Int) throws -> [PruneDecision] {
+        let plan = try prunePlan(keep: keep)
+        try withStateLock("prune versions") { state -> ((), StateChange?) in
+            let existing = try versionCommits()
+            for decision in plan where decision.delete {
+                guard let commit = existing[decision.version] else { continue }
+                try checkDeletable(decision.version, state)
+                try LVCError.wrap("delete version \(decision.version)") {
+                    let lock = try refs.lock(Repository.versionRefPrefix + String(decision.version))
+                    defer { lock.release() }
+                    try lock.delete(expecting: .value(commit))
+                }
+            }
+            return ((), nil)
+        }
+        return plan
+    }
+
+    /// `lvc gc`: loose objects that nothing reaches — no ref, not the index, not `$LATEST`'s
+    /// recorded tree. Objects inside packs are left to `git gc`.
+    public func unreachableObjects() throws -> [ObjectID] {
+        var reached = Set<ObjectID>()
+        func mark(_ id: ObjectID) throws {
+            guard reached.insert(id).inserted, let object = try? objects.read(id) else { return }
+            switch object.kind {
+            case .commit:
+                let commit = try Commit.decode(object.body)
+                try mark(commit.tree)
+                for parent in commit.parents { try mark(parent) }
+            case .tree:
+                for entry in try Tree.decode(object.body).entries where entry.mode != .gitlink { try mark(entry.id) }
+            case .tag:
+                let text = String(decoding: object.body, as: UTF8.self)
+                if text.hasPrefix("object "), let target = ObjectID(hex: text.dropFirst(7).prefix(64)) { try mark(target) }
+            case .blob: break
+            }
+        }
+        try LVCError.wrap("find unreachable objects") {
+            for (_, id) in try refs.list(prefix: "refs/") { try mark(id) }
+            let latest = try readLatest()
+            for entry in latest.code { reached.insert(entry.id) }
+            try mark(objects.write(.blob, latest.configuration.encoded))
+            if let tree = latest.tree { try mark(tree) }
+            // Trees that versions were published from (`publish -d`) are compared by status.
+            for version in try versions() { if let from = version.publishedFrom { try mark(from) } }
+        }
+        let loose = try LVCError.wrap("list objects") { try objects.loose.allIDs() }
+        return loose.filter { !reached.contains($0) }.sorted()
+    }
+
+    /// Removes unreachable loose objects under `$LATEST`'s lock (no add can race with it).
+    public func gc() throws -> [ObjectID] {
+        // Both locks: no add, publish or alias move can write an object meanwhile.
+        try withLatestLock("collect garbage") { _ in
+            try withStateLock("collect garbage") { _ in
+                let garbage = try unreachableObjects()
+                for id in garbage { FileSystem.remove(objects.loose.path(of: id)) }
+                return (garbage, nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// A record of what fires the function (an S3 bucket, an SQS queue, an API route, a schedule …),
+/// attached to a qualifier. Offline it does nothing by itself; it tells which version a release
+/// or a rollback sends events to, and it protects versions it targets directly.
+public struct Trigger: Sendable, Equatable {
+    public var id: String
+    /// An alias name, "$LATEST", a version number, or nil for the unqualified function ($LATEST).
+    public var qualifier: String?
+    public var source: String
+    public var type: String
+
+    /// The AWS service named in an ARN (`arn:aws:s3:::bucket` -> "s3"), used as the default type.
+    static func type(of arn: String) -> String {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count > 2 && parts[0] == "arn" && !parts[2].isEmpty ? String(parts[2]) : "custom"
+    }
+
+    func encoded() -> [UInt8] {
+        var text = "id \(id)\nsource \(source)\ntype \(type)\n"
+        if let qualifier { text += "qualifier \(qualifier)\n" }
+        return Array(text.utf8)
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Trigger? {
+        var fields = [Substring: Substring]()
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        guard let id = fields["id"], let source = fields["source"] else { return nil }
+        return Trigger(id: String(id), qualifier: fields["qualifier"].map(String.init), source: String(source),
+                       type: fields["type"].map(String.init) ?? "custom")
+    }
+
+    /// Trigger ids: `[a-zA-Z0-9-_]+`, 1–100 characters (AWS's StatementId rule).
+    static func checkID(_ id: String) throws {
+        guard !id.isEmpty, id.count <= 100, id.allSatisfy({ $0.isASCIILetter || $0.isASCIIDigit || $0 == "-" || $0 == "_" }) else {
+            throw Validation.constraint(id, "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)")
+        }
+    }
+}
