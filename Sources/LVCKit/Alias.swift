@@ -62,11 +62,7 @@ public struct Alias: Sendable, Equatable {
     }
 
     static func decode(_ bytes: [UInt8]) -> Alias? {
-        var fields = [Substring: Substring]()
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
+        let fields = KeyValueRecord.parse(bytes)
         guard let name = fields["name"], let version = fields["version"] else { return nil }
         let target: AliasTarget
         if version == "$LATEST" { target = .latest } else if let n = Int(version) { target = .version(n) } else { return nil }
@@ -139,5 +135,17 @@ enum AliasRules {
             throw LVCError.validation("1 validation error detected: Value '\(shown)' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]")
         }
         return (version, weight)
+    }
+}
+
+/// The `key value` line records lvc keeps in its state tree (aliases, triggers).
+enum KeyValueRecord {
+    static func parse(_ bytes: [UInt8]) -> [Substring: Substring] {
+        var fields = [Substring: Substring]()
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return fields
     }
 }

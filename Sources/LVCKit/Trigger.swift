@@ -21,11 +21,7 @@ public struct Trigger: Sendable, Equatable {
     }
 
     static func decode(_ bytes: [UInt8]) -> Trigger? {
-        var fields = [Substring: Substring]()
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
+        let fields = KeyValueRecord.parse(bytes)
         guard let id = fields["id"], let source = fields["source"] else { return nil }
         return Trigger(id: String(id), qualifier: fields["qualifier"].map(String.init), source: String(source),
                        type: fields["type"].map(String.init) ?? "custom")
