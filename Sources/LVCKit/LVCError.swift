@@ -41,7 +41,8 @@ extension LVCError: CustomStringConvertible {
         case .alreadyInitialized(let path):
             return "\(path) already exists: this folder is already an lvc function; nothing was changed"
         case .locked(let action, let lockPath):
-            let what = lockPath.hasSuffix("/index.lock") ? "$LATEST is locked" : "\(lockPath) is locked"
+            let what = lockPath.hasSuffix("/index.lock") ? "$LATEST is locked"
+                : lockPath.hasSuffix("/refs/lvc/state.lock") ? "the aliases and triggers are locked" : "a file of the store is locked"
             return "could not \(action): \(what) by another lvc (\(lockPath)); if no lvc is running, remove it"
         case .badPath(let path, let reason): return "refusing '\(path)': \(reason)"
         case .wouldOverwrite(let paths):

@@ -190,3 +190,57 @@ import Testing
         #expect(try box.lvc("cat", "1:index.js").stdout.contains("statusCode"))
     }
 }
+
+@Suite struct AliasConcurrencyTests {
+    /// Two lvc processes moving the same alias at once: each move either lands in the history or
+    /// fails with the "locked" error; none is lost.
+    @Test func concurrentMovesAreNeverLost() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.lvc("alias", "create", "PROD", "1")
+        let successes = DataBox()
+        let group = DispatchGroup()
+        for worker in 0..<2 {
+            group.enter()
+            Thread {
+                var ok = 0
+                for round in 0..<8 {
+                    let version = (worker + round) % 2 == 0 ? "1" : "2"
+                    if let out = try? box.run(Sandbox.binary, ["alias", "update", "PROD", "--version", version, "-d", "w\(worker) r\(round)"]) {
+                        if out.status == 0 { ok += 1 } else {
+                            #expect(out.stderr.contains("the aliases and triggers are locked by another lvc"), "\(out.stderr)")
+                        }
+                    }
+                }
+                successes.lock.locked { successes.count += ok }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let history = try box.lvc("alias", "history", "PROD", "--json").stdoutBytes
+        let events = try #require(JSONSerialization.jsonObject(with: history) as? [[String: Any]])
+        #expect(events.count == 1 + successes.count, "every successful move is in the history")
+        #expect(successes.count > 0)
+        try box.expectGitFsckClean()
+    }
+
+    @Test func aliasOnLatest() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("alias", "create", "DEV", "$LATEST")
+        let json = try box.json(try box.lvc("alias", "show", "DEV", "--json"))
+        #expect(json["FunctionVersion"] as? String == "$LATEST")
+        #expect(try box.lvc("cat", "DEV:index.js").stdout.contains("statusCode"))
+        let type = try box.git("cat-file", "-p", "refs/aliases/DEV").stdout
+        #expect(type.contains("type tree"))
+        try box.expectGitFsckClean()
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Runs the real `lvc` binary (and git) in a private temp folder.
-final class Sandbox {
+final class Sandbox: @unchecked Sendable {
     let root: URL
     var path: String { root.path }
 
@@ -150,4 +150,16 @@ final class Sandbox {
     }
 }
 
-final class DataBox: @unchecked Sendable { var data = Data() }
+final class DataBox: @unchecked Sendable {
+    var data = Data()
+    var count = 0
+    let lock = NSLock()
+}
+
+extension NSLock {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
+}
