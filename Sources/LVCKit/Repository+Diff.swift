@@ -1,0 +1,206 @@
+import LVCStore
+
+/// One side of a diff: a published version, `$LATEST`, or the function folder.
+public enum DiffSide: Sendable, Equatable, CustomStringConvertible {
+    case latest
+    case version(Int)
+    case folder
+
+    public var description: String {
+        switch self {
+        case .latest: return "$LATEST"
+        case .version(let n): return String(n)
+        case .folder: return "."
+        }
+    }
+}
+
+/// A file that differs, with both contents when the caller asked for them.
+public struct FileDiff: Sendable {
+    public var change: TreeChange
+    public var oldContent: [UInt8]?
+    public var newContent: [UInt8]?
+}
+
+/// Everything that differs between two states: files (by path) and configuration keys.
+public struct StateDiff: Sendable {
+    public var files: [FileDiff]
+    public var config: [ConfigChange]
+    public var isEmpty: Bool { files.isEmpty && config.isEmpty }
+}
+
+extension Repository {
+    /// Parses a diff side: `.` (the folder), `$LATEST`/`LATEST`, a version number or an alias.
+    public func diffSide(_ text: String) throws -> DiffSide {
+        if text == "." { return .folder }
+        switch try qualifier(text) {
+        case .latest: return .latest
+        case .version(let n): return .version(n)
+        }
+    }
+
+    /// A state resolved for diffing: its code tree (possibly built in memory), configuration,
+    /// and where blob contents come from.
+    struct ResolvedSide {
+        var codeTree: ObjectID?
+        var configuration: FunctionConfiguration
+        var memoryTrees: [ObjectID: Tree] = [:]
+        /// For the folder: blob id -> file path, read from disk instead of the store.
+        var folderFiles: [ObjectID: WorktreeFile] = [:]
+    }
+
+    func resolve(_ side: DiffSide) throws -> ResolvedSide {
+        switch side {
+        case .version(let n):
+            let version = try version(n)
+            return ResolvedSide(codeTree: version.codeTree, configuration: version.configuration)
+        case .latest:
+            let latest = try readLatest()
+            let tree = try LVCError.wrap("read $LATEST") { try treeOfLatest(latest) }
+            return ResolvedSide(codeTree: tree.code, configuration: latest.configuration)
+        case .folder:
+            // The folder's trees are hashed in memory (nothing is written); unchanged files take
+            // their ids from the index's stat cache, the others are hashed.
+            let latest = try readLatest()
+            let scan = try WorktreeScanner.scan(root: root, ignore: try ignoreRules())
+            let racyTime = indexModificationTime()
+            var entries = [IndexEntry]()
+            var folderFiles = [ObjectID: WorktreeFile]()
+            var j = 0
+            for file in scan.files {
+                while j < latest.code.count, comparePaths(latest.code[j].path, file.path) < 0 { j += 1 }
+                if j < latest.code.count, latest.code[j].path == file.path, latest.code[j].mode == file.mode,
+                   latest.code[j].stat == file.stat, !isRacy(file.stat, racyTime) {
+                    entries.append(latest.code[j])
+                } else {
+                    let id = try hashWorktreeFile(file)
+                    folderFiles[id] = file
+                    entries.append(IndexEntry(path: file.path, id: id, mode: file.mode, stat: file.stat))
+                }
+            }
+            var memory = [ObjectID: Tree]()
+            let root: ObjectID? = entries.isEmpty ? nil : try Index(entries: entries).buildTree { tree in
+                let id = ObjectHasher.id(of: .tree, body: tree.encode())
+                memory[id] = tree
+                return id
+            }
+            return ResolvedSide(codeTree: root, configuration: latest.configuration, memoryTrees: memory, folderFiles: folderFiles)
+        }
+    }
+
+    /// Compares two states by tree ids (unchanged folders are never read); `paths` limits the
+    /// files compared; `contents` loads both sides of each changed file for patches.
+    /// With `publishBaseline`, a version on the left is compared with the `$LATEST` it was
+    /// published from (so `publish -d`'s description is not a difference): `lvc diff --staged`.
+    public func diff(_ a: DiffSide, _ b: DiffSide, paths: [[UInt8]]? = nil, contents: Bool,
+                     publishBaseline: Bool = false) throws -> StateDiff {
+        var left = try resolve(a)
+        let right = try resolve(b)
+        if publishBaseline, case .version(let n) = a, let from = try version(n).publishedFrom,
+           let tree = try? objects.readTree(from), let blob = tree.entry(named: Latest.configPath),
+           let config = try? readConfiguration(blob: blob.id) {
+            left.configuration = config
+        }
+        let load: (ObjectID) throws -> Tree = { id in
+            if let tree = left.memoryTrees[id] ?? right.memoryTrees[id] { return tree }
+            return try LVCError.wrap("read a tree") { try self.objects.readTree(id) }
+        }
+        var changes = try TreeDiff.diff(left.codeTree, right.codeTree, load: load)
+        if let paths { changes = changes.filter { Repository.inScope($0.path, paths) } }
+        var files = [FileDiff]()
+        for change in changes {
+            var file = FileDiff(change: change)
+            if contents {
+                file.oldContent = try change.old.map { try blobContent($0.id, from: left) }
+                file.newContent = try change.new.map { try blobContent($0.id, from: right) }
+            }
+            files.append(file)
+        }
+        return StateDiff(files: files, config: Repository.configChanges(left.configuration, right.configuration))
+    }
+
+    func blobContent(_ id: ObjectID, from side: ResolvedSide) throws -> [UInt8] {
+        if let file = side.folderFiles[id] {
+            return try LVCError.wrap("read \(file.pathString)") {
+                if file.mode == .symlink {
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    let n = buffer.withUnsafeMutableBytes { readlink(root + "/" + file.pathString, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+                    guard n >= 0 else { throw StoreError.io(path: file.pathString, operation: "read link", errno: errno) }
+                    return Array(buffer[..<n])
+                }
+                return try FileSystem.readAll(root + "/" + file.pathString)
+            }
+        }
+        return try LVCError.wrap("read object \(id)") { try objects.read(id, as: .blob) }
+    }
+
+    /// The newest published version, for `lvc diff --staged`.
+    public func newestVersion() throws -> Int? {
+        try versionCommits().keys.max()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One entry of `lvc log`: a published version, possibly deleted since.
+public struct LogEntry: Sendable {
+    public var version: PublishedVersion
+    public var deleted: Bool
+    /// Aliases pointing at it, as "PROD" or "PROD (10%)" for a weighted share.
+    public var aliases: [String]
+    /// Files changed since the version before it (filled for `--stat`).
+    public var changes: StateDiff?
+}
+
+extension Repository {
+    /// `lvc log [QUALIFIER]`: versions newest first, following each commit's parent (so versions
+    /// deleted since still show while their history is in the store).
+    public func log(from start: Qualifier? = nil, limit: Int? = nil, withChanges: Bool = false) throws -> [LogEntry] {
+        let existing = try versionCommits()
+        let state = try readState()
+        var next: ObjectID?
+        switch start {
+        case nil, .latest?: next = try LVCError.wrap("read the history") { try refs.resolve(Repository.mainRef) }
+        case .version(let n)?:
+            try requireVersion(n, existing)
+            next = existing[n]
+        }
+        var entries = [LogEntry]()
+        var seen = Set<ObjectID>()
+        while let id = next, seen.insert(id).inserted {
+            if let limit, entries.count >= limit { break }
+            let commit = try LVCError.wrap("read the history") { try objects.readCommit(id) }
+            guard let number = Int(commit.trailer(Trailer.version) ?? "") else { break }
+            let version = try readVersion(commit: id, number: number)
+            var aliases = [String]()
+            for alias in state.aliases.values.sorted(by: { $0.name < $1.name }) {
+                if alias.target == .version(number) {
+                    aliases.append(alias.routing.map { "\(alias.name) (\(Alias.percent(1 - $0.weight)))" } ?? alias.name)
+                } else if let routing = alias.routing, routing.version == number {
+                    aliases.append("\(alias.name) (\(Alias.percent(routing.weight)))")
+                }
+            }
+            var entry = LogEntry(version: version, deleted: existing[number] != id, aliases: aliases)
+            next = commit.parents.first
+            if withChanges {
+                let previousCode: ObjectID? = try next.flatMap { parent in
+                    let tree = try LVCError.wrap("read the history") { try objects.readTree(objects.readCommit(parent).tree) }
+                    return tree.entry(named: Array("code".utf8))?.id
+                }
+                let load: (ObjectID) throws -> Tree = { id in try LVCError.wrap("read a tree") { try self.objects.readTree(id) } }
+                let changes = try TreeDiff.diff(previousCode, version.codeTree, load: load)
+                entry.changes = StateDiff(files: try changes.map { change in
+                    FileDiff(change: change,
+                             oldContent: try change.old.map { try objects.read($0.id, as: .blob) },
+                             newContent: try change.new.map { try objects.read($0.id, as: .blob) })
+                }, config: [])
+            }
+            entries.append(entry)
+        }
+        return entries
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import LVCKit
+import LVCStore
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what differs between two states: code as a unified diff, then configuration.",
+        discussion: """
+        lvc diff            the folder vs $LATEST (what 'lvc add' would stage)
+        lvc diff --staged   the newest version vs $LATEST (what 'lvc publish' would freeze)
+        lvc diff A B        any two of: a version number, an alias, $LATEST (or LATEST), . (the folder)
+        Line diffs use Myers' algorithm, like git. Renames show as a deletion and an addition.
+        Environment variable values are masked unless --show-values.
+        """)
+
+    @Argument(help: "States to compare (see above); after --, files or folders to limit the diff to.") var arguments: [String] = []
+    @Flag(help: "Compare the newest version with $LATEST.") var staged = false
+    @Flag(help: "Per-file counts of changed lines.") var stat = false
+    @Flag(name: .customLong("name-status"), help: "One line per file: A, D or M and the path.") var nameStatus = false
+    @Flag(name: .customLong("name-only"), help: "Only the paths of changed files.") var nameOnly = false
+    @Flag(name: .customLong("exit-code"), help: "Exit with 1 when there are differences, 0 when none.") var exitCode = false
+    @Flag(help: "Machine-readable output.") var json = false
+    @Flag(name: .customLong("code-only"), help: "Compare code only.") var codeOnly = false
+    @Flag(name: .customLong("config-only"), help: "Compare configuration only.") var configOnly = false
+    @Flag(name: .customLong("show-values"), help: "Show environment variable values instead of masking them.") var showValues = false
+    @Option(help: "Colour: auto (on a terminal, unless NO_COLOR), always or never.") var color: String = "auto"
+    @Option(name: .customShort("U"), help: "Lines of context (default 3).") var context: Int = 3
+
+    /// `lvc diff A B -- PATH...`: the parser hands everything over as one list; what followed
+    /// `--` on the command line are paths.
+    var split: (states: [String], paths: [String]) {
+        let raw = CommandLine.arguments
+        let afterTerminator = raw.firstIndex(of: "--").map { raw.count - $0 - 1 } ?? 0
+        let cut = max(0, arguments.count - afterTerminator)
+        return (Array(arguments[..<cut]), Array(arguments[cut...]))
+    }
+
+    func validate() throws {
+        if !["auto", "always", "never"].contains(color) { throw ValidationError("--color takes auto, always or never") }
+        if context < 0 { throw ValidationError("-U takes a number of lines, 0 or more") }
+        if codeOnly && configOnly { throw ValidationError("--code-only and --config-only cannot be used together") }
+        if staged && !split.states.isEmpty { throw ValidationError("--staged compares the newest version with $LATEST; give no states") }
+        if split.states.count > 2 { throw ValidationError("give at most two states (paths go after --)") }
+    }
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let (states, paths) = split
+        let (a, b): (DiffSide, DiffSide)
+        if staged {
+            guard let newest = try repository.newestVersion() else {
+                throw CLIError(description: "no version is published yet: nothing to compare $LATEST with")
+            }
+            (a, b) = (.version(newest), .latest)
+        } else if states.isEmpty {
+            (a, b) = (.latest, .folder)
+        } else if states.count == 1 {
+            (a, b) = (try repository.diffSide(states[0]), .folder)
+        } else {
+            (a, b) = (try repository.diffSide(states[0]), try repository.diffSide(states[1]))
+        }
+        let scope = paths.isEmpty ? nil : try repository.relativePaths(paths, cwd: Terminal.currentDirectory)
+        let patch = !(stat || nameStatus || nameOnly)
+        var result = try repository.diff(a, b, paths: scope, contents: patch || stat || json, publishBaseline: staged)
+        if configOnly { result.files = [] }
+        if codeOnly { result.config = [] }
+
+        let out = PagedOutput()
+        let colors = color == "always" || (color == "auto" && Terminal.colorEnabled)
+        let renderer = DiffRenderer(context: context, colors: colors, showValues: showValues)
+        if json {
+            out.line(renderer.json(result).encoded())
+        } else if nameOnly {
+            for file in result.files { out.line(file.change.pathString) }
+        } else if nameStatus {
+            for file in result.files { out.line("\(DiffRenderer.letter(file.change.kind))\t\(file.change.pathString)") }
+        } else if stat {
+            renderer.stat(result, into: out)
+        } else {
+            renderer.patch(result, into: out)
+        }
+        if !json && !(nameOnly || nameStatus) { renderer.config(result, into: out) }
+        out.flush()
+        if exitCode && !result.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,155 @@
+import LVCKit
+import LVCStore
+
+/// Renders a `StateDiff` the way `git diff` does: headers, hunks, `--stat`, plus lvc's
+/// configuration section.
+struct DiffRenderer {
+    var context: Int
+    var colors: Bool
+    var showValues: Bool
+
+    func paint(_ s: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(s)\u{1B}[m" : s }
+
+    static func letter(_ kind: TreeChange.Kind) -> String {
+        switch kind { case .added: "A"; case .deleted: "D"; case .modified: "M" }
+    }
+
+    static func short(_ id: ObjectID?) -> String { id.map { String($0.hex.prefix(7)) } ?? "0000000" }
+
+    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    func patch(_ diff: StateDiff, into out: PagedOutput) {
+        for file in diff.files {
+            let c = file.change
+            let path = c.pathString
+            out.line(paint("diff --git a/\(path) b/\(path)", "1"))
+            let oldMode = c.old.map { String($0.mode.rawValue, radix: 8) }, newMode = c.new.map { String($0.mode.rawValue, radix: 8) }
+            var indexSuffix = ""
+            switch c.kind {
+            case .added: out.line(paint("new file mode \(newMode!)", "1"))
+            case .deleted: out.line(paint("deleted file mode \(oldMode!)", "1"))
+            case .modified:
+                if oldMode != newMode {
+                    out.line(paint("old mode \(oldMode!)", "1"))
+                    out.line(paint("new mode \(newMode!)", "1"))
+                } else {
+                    indexSuffix = " \(newMode!)"
+                }
+            }
+            if c.old?.id == c.new?.id { continue }  // mode change only
+            out.line(paint("index \(Self.short(c.old?.id))..\(Self.short(c.new?.id))\(indexSuffix)", "1"))
+            let old = file.oldContent ?? [], new = file.newContent ?? []
+            let aName = c.old == nil ? "/dev/null" : "a/\(path)", bName = c.new == nil ? "/dev/null" : "b/\(path)"
+            if LineDiff.isBinary(old) || LineDiff.isBinary(new) {
+                out.line("Binary files \(aName) and \(bName) differ (\(old.count) → \(new.count) bytes)")
+                continue
+            }
+            out.line(paint("--- \(aName)", "1"))
+            out.line(paint("+++ \(bName)", "1"))
+            let (oldLines, oldNoNewline) = LineDiff.lines(old)
+            let (newLines, newNoNewline) = LineDiff.lines(new)
+            for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
+                func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
+                var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
+                if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
+                    header += " " + function
+                }
+                out.line(header)
+                for line in hunk.lines {
+                    switch line.op {
+                    case .same: out.line(" " + Self.text(line.text))
+                    case .removed: out.line(paint("-" + Self.text(line.text), "31"))
+                    case .added: out.line(paint("+" + Self.text(line.text), "32"))
+                    }
+                    let lastOld = line.op != .added && line.oldNumber == oldLines.count && oldNoNewline
+                    let lastNew = line.op != .removed && line.newNumber == newLines.count && newNoNewline
+                    if (line.op == .removed && lastOld) || (line.op == .added && lastNew) || (line.op == .same && (lastOld || lastNew)) {
+                        out.line("\\ No newline at end of file")
+                    }
+                }
+            }
+        }
+    }
+
+    /// git's default hunk-header context: the nearest line above the hunk that starts with a
+    /// letter, `_` or `$`, cut to 80 bytes, trailing white space removed.
+    static func functionContext(_ lines: [[UInt8]], before lineNumber: Int) -> String? {
+        var i = lineNumber - 2
+        while i >= 0 {
+            let line = lines[i]
+            if let first = line.first, (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first == 95 || first == 36 {
+                var cut = Array(line.prefix(80))
+                while let last = cut.last, last == 32 || last == 9 || last == 13 { cut.removeLast() }
+                return String(decoding: cut, as: UTF8.self)
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Lines added and removed in one file (nil for binary files).
+    static func counts(_ file: FileDiff) -> (added: Int, removed: Int)? {
+        let old = file.oldContent ?? [], new = file.newContent ?? []
+        if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return nil }
+        let ops = LineDiff.script(LineDiff.lines(old).lines, LineDiff.lines(new).lines)
+        return (ops.filter { $0 == .added }.count, ops.filter { $0 == .removed }.count)
+    }
+
+    func stat(_ diff: StateDiff, into out: PagedOutput) {
+        guard !diff.files.isEmpty else { return }
+        let width = diff.files.map { $0.change.pathString.count }.max() ?? 0
+        let counts = diff.files.map(Self.counts)
+        let biggest = counts.compactMap { $0.map { $0.added + $0.removed } }.max() ?? 0
+        let digits = String(biggest).count
+        var added = 0, removed = 0
+        for (file, count) in zip(diff.files, counts) {
+            let name = file.change.pathString.padding(toLength: width)
+            guard let count else {
+                out.line(" \(name) | Bin \(file.oldContent?.count ?? 0) -> \(file.newContent?.count ?? 0) bytes")
+                continue
+            }
+            added += count.added; removed += count.removed
+            let total = count.added + count.removed
+            let scale = biggest > 40 ? 40.0 / Double(biggest) : 1.0
+            let plus = Int((Double(count.added) * scale).rounded(.up)), minus = Int((Double(count.removed) * scale).rounded(.up))
+            let number = String(total)
+            out.line(" \(name) | \(String(repeating: " ", count: digits - number.count))\(number) "
+                     + paint(String(repeating: "+", count: plus), "32") + paint(String(repeating: "-", count: minus), "31"))
+        }
+        var summary = " \(diff.files.count) file\(diff.files.count == 1 ? "" : "s") changed"
+        if added > 0 { summary += ", \(added) insertion\(added == 1 ? "" : "s")(+)" }
+        if removed > 0 { summary += ", \(removed) deletion\(removed == 1 ? "" : "s")(-)" }
+        out.line(summary)
+    }
+
+    func config(_ diff: StateDiff, into out: PagedOutput) {
+        guard !diff.config.isEmpty else { return }
+        out.line(paint("configuration:", "1"))
+        for change in diff.config { out.line("\t" + ConfigText.describe(change, showValues: showValues)) }
+    }
+
+    func json(_ diff: StateDiff) -> JSON {
+        let files = diff.files.map { file -> JSON in
+            var m: [String: JSON] = ["Path": .string(file.change.pathString), "Change": .string(file.change.kind.rawValue)]
+            m["OldMode"] = file.change.old.map { .string(String($0.mode.rawValue, radix: 8)) } ?? .null
+            m["NewMode"] = file.change.new.map { .string(String($0.mode.rawValue, radix: 8)) } ?? .null
+            if let counts = Self.counts(file) {
+                m["Insertions"] = .int(counts.added); m["Deletions"] = .int(counts.removed); m["Binary"] = .bool(false)
+            } else {
+                m["Binary"] = .bool(true)
+            }
+            return .object(m)
+        }
+        let config = diff.config.map { c -> JSON in
+            let masked = ConfigText.isSecret(c.key) && !showValues
+            return .object(["Key": .string(c.key),
+                            "Old": c.old.map { masked ? .string("****") : .string($0) } ?? .null,
+                            "New": c.new.map { masked ? .string("****") : .string($0) } ?? .null])
+        }
+        return .object(["Files": .array(files), "Configuration": .array(config)])
+    }
+}
+
+extension String {
+    func padding(toLength n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import LVCKit
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Versions newest first: number, date, description, CodeSha256, size, aliases.",
+        discussion: "Versions deleted since are marked (deleted) while their history is in the store.")
+
+    @Argument(help: "Start from this version or alias (default: the newest).") var qualifier: String?
+    @Flag(help: "Also list the files changed since the version before.") var stat = false
+    @Flag(help: "Machine-readable output.") var json = false
+    @Option(name: .customShort("n"), help: "Show at most N versions.") var count: Int?
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let start = try qualifier.map { try repository.qualifier($0) }
+        let entries = try repository.log(from: start, limit: count, withChanges: stat)
+        if json {
+            Terminal.out(JSON.array(entries.map { e in
+                var m: [String: JSON] = [
+                    "Version": .string(String(e.version.number)),
+                    "LastModified": .string(Repository.awsTimestamp(e.version.lastModified)),
+                    "Description": .string(e.version.configuration.description),
+                    "CodeSha256": .string(e.version.codeSha256),
+                    "CodeSize": .int(e.version.codeSize),
+                    "Aliases": .array(e.aliases.map(JSON.string)),
+                    "Deleted": .bool(e.deleted),
+                ]
+                if let changes = e.changes {
+                    m["Files"] = .array(changes.files.map { .object(["Path": .string($0.change.pathString), "Change": .string($0.change.kind.rawValue)]) })
+                }
+                return .object(m)
+            }).encoded())
+            return
+        }
+        let out = PagedOutput()
+        let renderer = DiffRenderer(context: 3, colors: Terminal.colorEnabled, showValues: false)
+        for (n, e) in entries.enumerated() {
+            if n > 0 { out.line("") }
+            var head = renderer.paint("version \(e.version.number)", "33")
+            if e.deleted { head += renderer.paint(" (deleted)", "31") }
+            if !e.aliases.isEmpty { head += " (" + renderer.paint(e.aliases.joined(separator: ", "), "36") + ")" }
+            out.line(head)
+            out.line("Date:       \(Repository.awsTimestamp(e.version.lastModified))")
+            out.line("CodeSha256: \(e.version.codeSha256)  (\(e.version.codeSize) bytes)")
+            if !e.version.configuration.description.isEmpty { out.line("\n    \(e.version.configuration.description)") }
+            if let changes = e.changes {
+                out.line("")
+                renderer.stat(changes, into: out)
+            }
+        }
+        out.flush()
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// `lvc diff` and `lvc log`, checked against git's own output where git can compute the same thing.
+@Suite struct DiffTests {
+    /// Two versions that differ in every way a file can: text, mode, symlink target, added,
+    /// deleted, renamed (a deletion plus an addition), missing final newline, binary.
+    func twoVersions() throws -> Sandbox {
+        let box = try Sandbox()
+        try box.write("f.txt", (1...20).map { "line \($0)" }.joined(separator: "\n") + "\n")
+        try box.write("nonl.txt", "no newline")
+        try box.write("gone.txt", "deleted in v2\n")
+        try box.write("old-name.js", "moved\n")
+        try box.write("run.sh", "#!/bin/sh\n")
+        try box.symlink("link", to: "f.txt")
+        try Data([0, 1, 2, 3]).write(to: box.root.appendingPathComponent("b.bin"))
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish", "-d", "one")
+        var lines = (1...20).map { "line \($0)" }
+        lines[1] = "line two"; lines[15] = "line sixteen"; lines.append("line 21")
+        try box.write("f.txt", lines.joined(separator: "\n") + "\n")
+        try box.write("nonl.txt", "still no newline")
+        try FileManager.default.removeItem(atPath: box.path + "/gone.txt")
+        try FileManager.default.moveItem(atPath: box.path + "/old-name.js", toPath: box.path + "/new-name.js")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: box.path + "/run.sh")
+        try FileManager.default.removeItem(atPath: box.path + "/link")
+        try box.symlink("link", to: "nonl.txt")
+        try Data([0, 1, 2, 3, 4]).write(to: box.root.appendingPathComponent("b.bin"))
+        try box.write("added.txt", "new\n")
+        try box.lvc("config", "memory", "256")
+        try box.lvc("config", "env.DB_PASSWORD", "hunter2")
+        try box.lvc("add")
+        try box.lvc("publish", "-d", "two")
+        return box
+    }
+
+    @Test func patchIsGitsForTextFiles() throws {
+        let box = try twoVersions()
+        let ours = try box.lvc("diff", "1", "2", "--code-only").stdout
+        let git = try box.git("diff", "--no-color", "--no-renames", "refs/versions/1", "refs/versions/2", "--", "code/").stdout
+            .replacingOccurrences(of: "a/code/", with: "a/").replacingOccurrences(of: "b/code/", with: "b/")
+        // git's binary line has no sizes; everything else must be byte for byte the same.
+        let gitWithSizes = git.replacingOccurrences(of: "Binary files a/b.bin and b/b.bin differ", with: "Binary files a/b.bin and b/b.bin differ (4 → 5 bytes)")
+        #expect(ours == gitWithSizes)
+        #expect(ours.contains("deleted file mode 100644"))
+        #expect(ours.contains("new file mode 100644"))
+        #expect(ours.contains("old mode 100644\nnew mode 100755"))
+        #expect(ours.contains("\\ No newline at end of file"))
+    }
+
+    @Test func modesStatNamesAndConfig() throws {
+        let box = try twoVersions()
+        #expect(try box.lvc("diff", "1", "2", "--name-only", "--code-only").stdout
+                == "added.txt\nb.bin\nf.txt\ngone.txt\nlink\nnew-name.js\nnonl.txt\nold-name.js\nrun.sh\n")
+        #expect(try box.lvc("diff", "1", "2", "--name-status", "--code-only").stdout
+                == "A\tadded.txt\nM\tb.bin\nM\tf.txt\nD\tgone.txt\nM\tlink\nA\tnew-name.js\nM\tnonl.txt\nD\told-name.js\nM\trun.sh\n")
+        let stat = try box.lvc("diff", "1", "2", "--stat", "--code-only").stdout
+        #expect(stat.contains(" b.bin       | Bin 4 -> 5 bytes\n"))
+        #expect(stat.contains(" f.txt       | 5 +++--\n"))
+        #expect(stat.hasSuffix(" 9 files changed, 7 insertions(+), 6 deletions(-)\n"))
+        let config = try box.lvc("diff", "1", "2", "--config-only").stdout
+        #expect(config == "configuration:\n\tdescription: one → two\n\tmemory: 128 → 256\n\tenv.DB_PASSWORD: added\n")
+        #expect(try box.lvc("diff", "1", "2", "--config-only", "--show-values").stdout.contains("env.DB_PASSWORD: added (hunter2)"))
+        #expect(!(try box.lvc("diff", "1", "2", "--json").stdout.contains("hunter2")), "values are masked in JSON too")
+        // Paths after -- limit the diff.
+        #expect(try box.lvc("diff", "1", "2", "--name-only", "--code-only", "--", "f.txt").stdout == "f.txt\n")
+        // Context lines.
+        #expect(try box.lvc("diff", "1", "2", "-U", "0", "--", "f.txt").stdout.contains("@@ -2 +2 @@ line 1\n-line 2\n+line two\n"))
+    }
+
+    @Test func exitCodeBothWaysAndDefaults() throws {
+        let box = try twoVersions()
+        #expect(try box.run(Sandbox.binary, ["diff", "1", "2", "--exit-code"]).status == 1)
+        #expect(try box.run(Sandbox.binary, ["diff", "2", "LATEST", "--exit-code", "--code-only"]).status == 0)
+        // Version 2 has its publish -d description, $LATEST its own: a true difference, but not
+        // one that publish would freeze, so --staged does not show it.
+        #expect(try box.lvc("diff", "2", "LATEST", "--config-only").stdout == "configuration:\n\tdescription: two → \n")
+        #expect(try box.run(Sandbox.binary, ["diff", "--exit-code"]).status == 0, "folder == $LATEST")
+        #expect(try box.run(Sandbox.binary, ["diff", "--staged", "--exit-code"]).status == 0)
+        try box.write("f.txt", "edited\n")
+        let unstaged = try box.run(Sandbox.binary, ["diff", "--name-status"])
+        #expect(unstaged.stdout == "M\tf.txt\n")
+        #expect(try box.run(Sandbox.binary, ["diff", "--exit-code"]).status == 1)
+        try box.lvc("add")
+        #expect(try box.lvc("diff", "--staged", "--name-status").stdout == "M\tf.txt\n")
+        #expect(try box.lvc("diff", "2", ".", "--name-status").stdout == "M\tf.txt\n")
+        // Piped output has no colour unless asked.
+        #expect(!(try box.lvc("diff", "1", "2").stdout.contains("\u{1B}[")))
+        #expect(try box.lvc("diff", "1", "2", "--color", "always").stdout.contains("\u{1B}[32m+"))
+    }
+
+    @Test func logWithAndWithoutStat() throws {
+        let box = try twoVersions()
+        try box.lvc("alias", "create", "PROD", "2", "--weight", "1=0.25")
+        let log = try box.lvc("log").stdout
+        #expect(log.hasPrefix("version 2 (PROD (75%))\n"))
+        #expect(log.contains("version 1 (PROD (25%))\n"))
+        #expect(log.contains("\n    two\n"))
+        let stat = try box.lvc("log", "--stat", "-n", "1").stdout
+        #expect(stat.contains(" 9 files changed"))
+        #expect(!stat.contains("version 1"))
+        // A deleted version still shows while its history is in the store.
+        try box.lvc("alias", "update", "PROD", "--no-weight")
+        try box.lvc("delete", "1")
+        let json = try box.lvc("log", "--json").stdoutBytes
+        let entries = try #require(JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        #expect(entries.map { $0["Version"] as? String } == ["2", "1"])
+        #expect(entries.map { $0["Deleted"] as? Bool } == [false, true])
+        #expect(try box.lvc("log").stdout.contains("version 1 (deleted)"))
+    }
+
+    @Test func badInput() throws {
+        let box = try twoVersions()
+        for args in [["diff", "9", "1"], ["diff", "1", "NOPE"], ["log", "9"]] {
+            let out = try box.run(Sandbox.binary, args)
+            #expect(out.status != 0)
+            #expect(out.stderr.contains("Function not found"), "\(args): \(out.stderr)")
+        }
+        #expect(try box.lvcFails("diff", "1", "2", "3").stderr.contains("at most two states"))
+        let id = try box.git("rev-parse", "refs/versions/2:code/f.txt").stdout.trimmingCharacters(in: .newlines)
+        let path = "\(box.path)/.lambda/objects/\(id.prefix(2))/\(id.dropFirst(2))"
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try box.lvcFails("diff", "1", "2").stderr.contains("object \(id) is corrupt"))
+    }
+}
