@@ -17,7 +17,7 @@ struct LVC: ParsableCommand {
         subcommands: [
             Init.self, Add.self, Status.self, Config.self, Publish.self, Versions.self, Show.self,
             Ls.self, Cat.self, Checkout.self, Export.self, Fsck.self,
-            Diff.self, Log.self, AliasCommand.self, Rollback.self, Promote.self, Delete.self, Prune.self, Gc.self, TriggerCommand.self,
+            Diff.self, Log.self, Site.self, AliasCommand.self, Rollback.self, Promote.self, Delete.self, Prune.self, Gc.self, TriggerCommand.self,
         ]
     )
 
