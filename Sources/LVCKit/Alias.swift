@@ -48,8 +48,11 @@ public struct Alias: Sendable, Equatable {
     }
 
     static func percent(_ weight: Double) -> String {
-        let p = weight * 100
-        return (p == p.rounded() ? String(Int(p)) : String(p)) + "%"
+        // Two decimals at most: 0.07 is "7%", not "7.000000000000001%".
+        let hundredths = Int((weight * 10_000).rounded())
+        let whole = hundredths / 100, fraction = hundredths % 100
+        if fraction == 0 { return "\(whole)%" }
+        return "\(whole)." + (fraction % 10 == 0 ? "\(fraction / 10)" : (fraction < 10 ? "0\(fraction)" : "\(fraction)")) + "%"
     }
 
     /// The record stored for the alias in the function's state tree: `key value` lines.
@@ -78,14 +81,14 @@ public struct Alias: Sendable, Equatable {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingAll("\\", with: "\\\\").replacingAll("\n", with: "\\n")
+        s.replacingAll("\\", with: "\\\\").replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
     }
 
     static func unescape(_ s: String) -> String {
         var out = ""
         var escaping = false
         for c in s {
-            if escaping { out.append(c == "n" ? "\n" : c); escaping = false } else if c == "\\" { escaping = true } else { out.append(c) }
+            if escaping { out.append(c == "n" ? "\n" : c == "r" ? "\r" : c); escaping = false } else if c == "\\" { escaping = true } else { out.append(c) }
         }
         return out
     }

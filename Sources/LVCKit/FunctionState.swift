@@ -97,7 +97,9 @@ extension Repository {
                                                   committer: signature, message: message))
             try lock.update(to: commit, expecting: head.map { .value($0) } ?? .absent)
         }
-        try syncAliasRefs(state, before: before)
+        // The move is committed; the tags for git users follow. If they cannot be written now (a
+        // stale lock), the next alias command rewrites them, and `lvc fsck` reports them meanwhile.
+        try? syncAliasRefs(state, before: before)
         return result
     }
 
@@ -128,7 +130,11 @@ extension Repository {
             let commits = try versionCommits()
             for alias in state.aliases.values.sorted(by: { $0.name < $1.name }) {
                 let name = Repository.aliasRefPrefix + alias.name
-                if existing[name] != nil, before.aliases[alias.name] == alias { continue }
+                if let current = existing[name], before.aliases[alias.name] == alias,
+                   let body = try? objects.read(current, as: .tag),
+                   String(decoding: body, as: UTF8.self).contains("Lambda-Alias-Revision-Id: \(alias.revisionId)\n") {
+                    continue  // the tag is up to date (a failed earlier sync is repaired here)
+                }
                 let object: ObjectID
                 let kind: ObjectKind
                 switch alias.target {

@@ -189,6 +189,9 @@ extension Repository {
     /// The rollback is itself recorded, so rolling back again walks further back.
     public func rollback(_ name: String) throws -> AliasMove {
         let target = try rollbackTarget(name)
+        if let n = Int(target.to), try versionCommits()[n] == nil {
+            throw LVCError.refused("cannot roll back \(name) to version \(n): that version was deleted (lvc delete or prune); move it with 'lvc alias update \(name) --version N'")
+        }
         return try updateAlias(name, version: target.to, weights: target.routing.map { [$0] } ?? [],
                                clearWeights: target.routing == nil, action: "rollback")
     }

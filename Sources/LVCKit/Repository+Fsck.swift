@@ -92,6 +92,19 @@ extension Repository {
             error("refs", "\(e)")
         }
 
+        // Alias tags for git users must match the alias records.
+        if let state = try? readState() {
+            for alias in state.aliases.values.sorted(by: { $0.name < $1.name }) {
+                let name = Repository.aliasRefPrefix + alias.name
+                let current = try? refs.resolve(name)
+                let body = current.flatMap { try? objects.read($0, as: .tag) }
+                if body.map({ String(decoding: $0, as: UTF8.self).contains("Lambda-Alias-Revision-Id: \(alias.revisionId)\n") }) != true {
+                    report.problems.append(.init(severity: .warning, subject: name,
+                                                 message: "does not match alias \(alias.name) (\(alias.positionText)); the next alias command rewrites it"))
+                }
+            }
+        }
+
         // 3. The index ($LATEST).
         if let bytes = try? FileSystem.readIfExists(indexPath) {
             do {

@@ -10,11 +10,16 @@ public struct TriggerAdded: Sendable {
 extension Repository {
     /// `lvc trigger add [QUALIFIER] --source ARN [--type TYPE] [--id ID]`
     public func addTrigger(qualifier: String?, source: String, type: String?, id: String?) throws -> TriggerAdded {
-        guard source.hasPrefix("arn:"), source.split(separator: ":", omittingEmptySubsequences: false).count >= 6 else {
+        guard source.hasPrefix("arn:"), source.split(separator: ":", omittingEmptySubsequences: false).count >= 6,
+              !source.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == " " }) else {
             throw Validation.constraint(source, "sourceArn", "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)")
         }
         if let id { try Trigger.checkID(id) }
-        if let type { try Trigger.checkID(type) }
+        if let type {
+            guard !type.isEmpty, type.count <= 64, type.allSatisfy({ $0.isASCIILetter || $0.isASCIIDigit || $0 == "-" || $0 == "_" }) else {
+                throw Validation.constraint(type, "type", "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
+            }
+        }
         return try withStateLock("add a trigger") { state in
             var stored: String? = qualifier
             var warning: String?

@@ -155,7 +155,9 @@ import Testing
             (["trigger", "remove", "nope"], "No trigger with id nope"),
             (["trigger", "add", "NOPE", "--source", "arn:aws:s3:::b"], "Cannot find alias arn"),
             (["trigger", "add", "PROD", "--source", "not-an-arn"], "at 'sourceArn'"),
-            (["prune", "--keep", "-1"], "--keep"),
+            (["trigger", "add", "PROD", "--source", "arn:aws:s3:::b\nqualifier 1\nid x", "--id", "inj"], "at 'sourceArn'"),
+            (["trigger", "add", "PROD", "--source", "arn:aws:s3:::b", "--type", "bad type"], "at 'type'"),
+            (["prune", "--keep=-1"], "--keep takes a number of versions"),
         ]
         for (args, message) in cases {
             let before = try box.snapshot()
@@ -242,5 +244,30 @@ import Testing
         let type = try box.git("cat-file", "-p", "refs/aliases/DEV").stdout
         #expect(type.contains("type tree"))
         try box.expectGitFsckClean()
+    }
+}
+
+@Suite struct AliasTagRepairTests {
+    /// A move whose git tag cannot be written (a stale lock) still succeeds; fsck says so, and the
+    /// next alias command repairs the tag.
+    @Test func staleTagLockIsReportedAndRepaired() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.lvc("alias", "create", "PROD", "1")
+        FileManager.default.createFile(atPath: box.path + "/.lambda/refs/aliases/PROD.lock", contents: Data())
+        let moved = try box.lvc("alias", "update", "PROD", "--version", "2", "--weight", "1=0.07")
+        #expect(moved.stdout.contains("PROD: 1 → 2 (7% on 1)"))
+        #expect(try box.lvc("fsck").stderr.contains("refs/aliases/PROD: does not match alias PROD"))
+        try FileManager.default.removeItem(atPath: box.path + "/.lambda/refs/aliases/PROD.lock")
+        try box.lvc("alias", "create", "STG", "1")
+        #expect(!(try box.lvc("fsck").stderr.contains("does not match")))
+        let v2 = try box.git("rev-parse", "refs/versions/2").stdout
+        #expect(try box.git("rev-parse", "refs/aliases/PROD^{commit}").stdout == v2)
     }
 }
