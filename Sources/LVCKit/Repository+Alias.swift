@@ -89,28 +89,36 @@ extension Repository {
     /// `lvc alias update NAME [--version V] [-d TEXT] [--weight V=W | --no-weight] [--revision-id ID]`
     /// Fields not given keep their values; a new RevisionId every time (AWS).
     public func updateAlias(_ name: String, version: String? = nil, description: String? = nil, weights: [String] = [],
-                            clearWeights: Bool = false, revisionId: String? = nil, action: String = "update") throws -> AliasMove {
+                            clearWeights: Bool = false, revisionId: String? = nil) throws -> AliasMove {
         if let description { try Validation.description(description) }
         let target = try version.map(parseTarget)
         let routing = try AliasRules.routing(weights)
         return try withStateLock("update alias \(name)") { state in
-            guard let old = state.aliases[name] else {
-                throw LVCError.notFound("Alias not found: \(arn(qualifier: name))")
-            }
-            if let revisionId, revisionId != old.revisionId {
-                throw LVCError.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
-            }
-            var alias = old
-            if let target { alias.target = target }
-            if let description { alias.description = description }
-            if clearWeights { alias.routing = nil } else if let routing { alias.routing = routing }
-            try checkRouting(alias.target, alias.routing, try versionCommits())
-            alias.revisionId = Latest.newRevisionId()
-            state.aliases[name] = alias
-            let move = AliasMove(alias: alias, previous: old, routes: routes(for: alias, in: state))
-            return (move, StateChange(subject: "Update alias \(name): \(old.positionText) -> \(alias.positionText)",
-                                      trailers: Repository.moveTrailers(action, alias, from: old)))
+            try move(name, in: &state, target: target, routing: routing, clearWeights: clearWeights,
+                     description: description, revisionId: revisionId, action: "update")
         }
+    }
+
+    /// Applies one move to `state` (under the state lock) and describes it for the history.
+    func move(_ name: String, in state: inout FunctionState, target: AliasTarget?, routing: (version: Int, weight: Double)?,
+              clearWeights: Bool, description: String? = nil, revisionId: String? = nil,
+              action: String) throws -> (AliasMove, StateChange?) {
+        guard let old = state.aliases[name] else {
+            throw LVCError.notFound("Alias not found: \(arn(qualifier: name))")
+        }
+        if let revisionId, revisionId != old.revisionId {
+            throw LVCError.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+        }
+        var alias = old
+        if let target { alias.target = target }
+        if let description { alias.description = description }
+        if clearWeights { alias.routing = nil } else if let routing { alias.routing = routing }
+        try checkRouting(alias.target, alias.routing, try versionCommits())
+        alias.revisionId = Latest.newRevisionId()
+        state.aliases[name] = alias
+        let result = AliasMove(alias: alias, previous: old, routes: routes(for: alias, in: state))
+        return (result, StateChange(subject: "Update alias \(name): \(old.positionText) -> \(alias.positionText)",
+                                    trailers: Repository.moveTrailers(action, alias, from: old)))
     }
 
     /// `lvc alias delete NAME`. Triggers attached to the alias must be removed first.
@@ -178,7 +186,11 @@ extension Repository {
     /// Where `lvc rollback NAME` would move the alias, from its own history.
     public func rollbackTarget(_ name: String) throws -> (to: String, routing: String?) {
         _ = try alias(name)
-        let stack = Repository.positionStack(try aliasHistory(name))
+        return try Repository.rollbackTarget(name, history: try aliasHistory(name))
+    }
+
+    static func rollbackTarget(_ name: String, history: [StateEvent]) throws -> (to: String, routing: String?) {
+        let stack = Repository.positionStack(history)
         guard stack.count >= 2 else {
             throw LVCError.refused("alias \(name) has no earlier position to roll back to (its history: \(stack.map(\.to).joined(separator: " → ")))")
         }
@@ -186,22 +198,28 @@ extension Repository {
     }
 
     /// `lvc rollback NAME`: back to where the alias was before its last move (not "version - 1").
-    /// The rollback is itself recorded, so rolling back again walks further back.
+    /// The rollback is itself recorded, so rolling back again walks further back. Decided under
+    /// the state lock, so a concurrent move cannot slip between reading the history and moving.
     public func rollback(_ name: String) throws -> AliasMove {
-        let target = try rollbackTarget(name)
-        if let n = Int(target.to), try versionCommits()[n] == nil {
-            throw LVCError.refused("cannot roll back \(name) to version \(n): that version was deleted (lvc delete or prune); move it with 'lvc alias update \(name) --version N'")
+        try withStateLock("roll back alias \(name)") { state in
+            guard state.aliases[name] != nil else { throw LVCError.notFound("Cannot find alias arn: \(arn(qualifier: name))") }
+            let target = try Repository.rollbackTarget(name, history: try aliasHistory(name))
+            let position = try parseTarget(target.to)
+            if case .version(let n) = position, try versionCommits()[n] == nil {
+                throw LVCError.refused("cannot roll back \(name) to version \(n): that version was deleted (lvc delete or prune); move it with 'lvc alias update \(name) --version N'")
+            }
+            let routing = try AliasRules.routing(target.routing.map { [$0] } ?? [])
+            return try move(name, in: &state, target: position, routing: routing, clearWeights: routing == nil, action: "rollback")
         }
-        return try updateAlias(name, version: target.to, weights: target.routing.map { [$0] } ?? [],
-                               clearWeights: target.routing == nil, action: "rollback")
     }
 
     /// `lvc promote FROM TO`: point TO where FROM points (main and weighted version).
     public func promote(from: String, to: String) throws -> AliasMove {
-        let source = try alias(from)
-        _ = try alias(to)
-        return try updateAlias(to, version: source.target.description,
-                               weights: source.routing.map { ["\($0.version)=\($0.weight)"] } ?? [],
-                               clearWeights: source.routing == nil, action: "promote")
+        try withStateLock("promote \(from) to \(to)") { state in
+            guard let source = state.aliases[from] else { throw LVCError.notFound("Cannot find alias arn: \(arn(qualifier: from))") }
+            guard state.aliases[to] != nil else { throw LVCError.notFound("Cannot find alias arn: \(arn(qualifier: to))") }
+            return try move(to, in: &state, target: source.target, routing: source.routing, clearWeights: source.routing == nil,
+                            action: "promote")
+        }
     }
 }
