@@ -104,7 +104,7 @@ extension Repository {
             for (_, id) in try refs.list(prefix: "refs/") { try mark(id) }
             let latest = try readLatest()
             for entry in latest.code { reached.insert(entry.id) }
-            try mark(objects.write(.blob, latest.configuration.encoded))
+            try mark(ObjectHasher.id(of: .blob, body: latest.configuration.encoded))  // read-only: no write
             if let tree = latest.tree { try mark(tree) }
             // Trees that versions were published from (`publish -d`) are compared by status.
             for version in try versions() { if let from = version.publishedFrom { try mark(from) } }
