@@ -41,8 +41,8 @@ if [ ! -f "$history/.done" ]; then
 	touch .done
 fi
 cd "$history"
-rm -rf site
+rm -rf .lambda/site site
 echo "lvc site on $VERSIONS versions of $(find . -path ./.lambda -prune -o -type f -print | wc -l) files"
-/usr/bin/time -f "  from scratch: %e s, peak memory %M KB" "$LVC" site -o site >/dev/null
-/usr/bin/time -f "  again (existing site): %e s, peak memory %M KB" "$LVC" site -o site >/dev/null
-echo "  pages: $(find site -name '*.html' | wc -l), size: $(du -sh site | cut -f1)"
+/usr/bin/time -f "  from scratch: %e s, peak memory %M KB" "$LVC" site >/dev/null
+/usr/bin/time -f "  again (existing site): %e s, peak memory %M KB" "$LVC" site >/dev/null
+echo "  pages: $(find .lambda/site -name '*.html' | wc -l), size: $(du -sh .lambda/site | cut -f1)"
