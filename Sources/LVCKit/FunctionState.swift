@@ -55,15 +55,17 @@ extension Repository {
             var state = FunctionState()
             if let aliases = root.entry(named: Array("aliases".utf8)) {
                 for entry in try objects.readTree(aliases.id).entries {
-                    guard let alias = Alias.decode(try objects.read(entry.id, as: .blob)) else {
-                        throw StoreError.corruptObject(entry.id, reason: "not an alias record")
+                    guard let alias = Alias.decode(try objects.read(entry.id, as: .blob)), (try? AliasRules.checkName(alias.name)) != nil,
+                          alias.name == entry.nameString else {
+                        throw StoreError.corruptObject(entry.id, reason: "not a valid alias record (a name lvc would refuse, or a record under another name)")
                     }
                     state.aliases[alias.name] = alias
                 }
             }
             if let triggers = root.entry(named: Array("triggers".utf8)) {
                 for entry in try objects.readTree(triggers.id).entries {
-                    guard let trigger = Trigger.decode(try objects.read(entry.id, as: .blob)) else {
+                    guard let trigger = Trigger.decode(try objects.read(entry.id, as: .blob)), (try? Trigger.checkID(trigger.id)) != nil,
+                          trigger.id == entry.nameString else {
                         throw StoreError.corruptObject(entry.id, reason: "not a trigger record")
                     }
                     state.triggers[trigger.id] = trigger

@@ -48,27 +48,37 @@ public enum LineDiff {
             let max = n + m
             let offset = max
             var v = [Int](repeating: 0, count: 2 * max + 2)
+            // Each step keeps only the diagonals it can reach (2d + 1 values), and very different
+            // files stop early: memory stays O(D²) with D at most `maxEdits`.
             var trace = [[Int]]()
+            let maxEdits = 3000
+            var found = false
             outer: for d in 0...max {
-                trace.append(v)
+                if d > maxEdits { break }
+                trace.append(Array(v[(offset - d)...(offset + d + 1)]))
                 for k in stride(from: -d, through: d, by: 2) {
                     var x: Int
                     if k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) { x = v[offset + k + 1] } else { x = v[offset + k - 1] + 1 }
                     var y = x - k
                     while x < n, y < m, xs[x] == ys[y] { x += 1; y += 1 }
                     v[offset + k] = x
-                    if x >= n && y >= m { break outer }
+                    if x >= n && y >= m { found = true; break outer }
                 }
+            }
+            if !found {
+                // Too different for an exact shortest script: everything in between is replaced.
+                return Array(repeating: .same, count: prefix) + Array(repeating: .removed, count: n)
+                    + Array(repeating: .added, count: m) + Array(repeating: .same, count: suffix)
             }
             // Walk the trace back to recover the path.
             var x = n, y = m
             var reversed = [Op]()
             for d in stride(from: trace.count - 1, through: 0, by: -1) {
-                let vd = trace[d]
+                let vd = trace[d]  // holds diagonals -d...d+1: index k + d
                 let k = x - y
                 let prevK: Int
-                if k == -d || (k != d && vd[offset + k - 1] < vd[offset + k + 1]) { prevK = k + 1 } else { prevK = k - 1 }
-                let prevX = d == 0 ? 0 : vd[offset + prevK]
+                if k == -d || (k != d && vd[k - 1 + d] < vd[k + 1 + d]) { prevK = k + 1 } else { prevK = k - 1 }
+                let prevX = d == 0 ? 0 : vd[prevK + d]
                 let prevY = prevX - prevK
                 while x > prevX && y > prevY { reversed.append(.same); x -= 1; y -= 1 }
                 if d > 0 {
@@ -82,9 +92,20 @@ public enum LineDiff {
         return Array(repeating: .same, count: prefix) + middle + Array(repeating: .same, count: suffix)
     }
 
-    /// Unified-diff hunks with `context` lines around each change.
-    public static func hunks(_ a: [[UInt8]], _ b: [[UInt8]], context: Int) -> [Hunk] {
-        let ops = script(a, b)
+    /// Comparison keys: a last line without its newline differs from the same text with one,
+    /// as in git (`a\nb` and `a\nb\n` differ in their last line).
+    public static func keys(_ lines: [[UInt8]], missingFinalNewline: Bool) -> [[UInt8]] {
+        guard missingFinalNewline, let last = lines.last else { return lines }
+        var keys = lines
+        keys[keys.count - 1] = last + [0xFF, 0x00]
+        return keys
+    }
+
+    /// Unified-diff hunks with `context` lines around each change. Pass whether each side's last
+    /// line lacks a newline, so that adding or removing it is a change.
+    public static func hunks(_ a: [[UInt8]], _ b: [[UInt8]], context: Int,
+                             aMissingNewline: Bool = false, bMissingNewline: Bool = false) -> [Hunk] {
+        let ops = script(keys(a, missingFinalNewline: aMissingNewline), keys(b, missingFinalNewline: bMissingNewline))
         var lines = [Line]()
         var i = 0, j = 0
         for op in ops {

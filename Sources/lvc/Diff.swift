@@ -63,7 +63,7 @@ struct Diff: ParsableCommand {
         let patch = !(stat || nameStatus || nameOnly)
         var result = try repository.diff(a, b, paths: scope, contents: patch || stat || json, publishBaseline: staged)
         if configOnly { result.files = [] }
-        if codeOnly { result.config = [] }
+        if codeOnly || !paths.isEmpty { result.config = [] }  // paths name files: configuration is not one
 
         let out = PagedOutput()
         let colors = color == "always" || (color == "auto" && Terminal.colorEnabled)

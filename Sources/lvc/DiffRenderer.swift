@@ -48,7 +48,7 @@ struct DiffRenderer {
             out.line(paint("+++ \(bName)", "1"))
             let (oldLines, oldNoNewline) = LineDiff.lines(old)
             let (newLines, newNoNewline) = LineDiff.lines(new)
-            for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
+            for hunk in LineDiff.hunks(oldLines, newLines, context: context, aMissingNewline: oldNoNewline, bMissingNewline: newNoNewline) {
                 func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
                 var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
                 if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
@@ -91,7 +91,8 @@ struct DiffRenderer {
     static func counts(_ file: FileDiff) -> (added: Int, removed: Int)? {
         let old = file.oldContent ?? [], new = file.newContent ?? []
         if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return nil }
-        let ops = LineDiff.script(LineDiff.lines(old).lines, LineDiff.lines(new).lines)
+        let (a, aMissing) = LineDiff.lines(old), (b, bMissing) = LineDiff.lines(new)
+        let ops = LineDiff.script(LineDiff.keys(a, missingFinalNewline: aMissing), LineDiff.keys(b, missingFinalNewline: bMissing))
         return (ops.filter { $0 == .added }.count, ops.filter { $0 == .removed }.count)
     }
 

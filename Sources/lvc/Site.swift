@@ -30,6 +30,15 @@ struct Site: ParsableCommand {
         let pages = try SiteWriter(repository: repository, directory: target).write()
         Terminal.err("wrote \(target)/index.html (\(pages) new pages)")
         Terminal.out(target + "/index.html")
-        if open { _ = system("xdg-open '\(target)/index.html' >/dev/null 2>&1 &") }
+        if open { Site.openInBrowser(target + "/index.html") }
+    }
+
+    /// Starts xdg-open with the path as one argument (no shell: nothing in the path is interpreted).
+    static func openInBrowser(_ path: String) {
+        var pid = pid_t()
+        let args = ["xdg-open", path]
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        posix_spawnp(&pid, "xdg-open", nil, nil, &argv, environ)
     }
 }

@@ -155,7 +155,8 @@ enum SitePages {
                 continue
             }
             html += "<table class=\"diff\">"
-            for hunk in LineDiff.hunks(LineDiff.lines(old).lines, LineDiff.lines(new).lines, context: 3) {
+            let (a, aMissing) = LineDiff.lines(old), (b, bMissing) = LineDiff.lines(new)
+            for hunk in LineDiff.hunks(a, b, context: 3, aMissingNewline: aMissing, bMissingNewline: bMissing) {
                 html += "<tr class=\"hunk\"><td class=\"num\"></td><td class=\"num\"></td><td>@@ -\(hunk.oldStart),\(hunk.oldCount) +\(hunk.newStart),\(hunk.newCount) @@</td></tr>"
                 for line in hunk.lines {
                     let text = H.escape(String(decoding: line.text, as: UTF8.self))

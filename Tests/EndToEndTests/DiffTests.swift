@@ -124,4 +124,44 @@ import Testing
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
         #expect(try box.lvcFails("diff", "1", "2").stderr.contains("object \(id) is corrupt"))
     }
+
+    /// Random edits, with and without final newlines: every patch lvc prints applies with
+    /// `git apply` and gives exactly the new file.
+    @Test func patchesApplyWithGit() throws {
+        var rng = SplitMix(seed: 20261127)
+        let box = try Sandbox()
+        try box.write("f.txt", "x\n")
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        let scratch = box.root.deletingLastPathComponent().appendingPathComponent("apply")
+        for round in 0..<30 {
+            func text() -> String {
+                let count = Int(rng.next() % 12)
+                var lines = (0..<count).map { _ in ["alpha", "beta", "gamma", "delta", "}", ""][Int(rng.next() % 6)] }
+                if lines.isEmpty { lines = ["only"] }
+                return lines.joined(separator: "\n") + (rng.next() % 3 == 0 ? "" : "\n")
+            }
+            let old = text(), new = text()
+            try box.write("f.txt", old)
+            try box.lvc("add")
+            try box.lvc("publish")
+            let v1 = round * 2 + 2
+            try box.write("f.txt", new)
+            try box.lvc("add")
+            try box.lvc("publish")
+            let patch = try box.lvc("diff", String(v1), String(v1 + 1), "--code-only", "-U", String(rng.next() % 4)).stdout
+            try? FileManager.default.removeItem(at: scratch)
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            try Data(old.utf8).write(to: scratch.appendingPathComponent("f.txt"))
+            try Data(patch.utf8).write(to: scratch.appendingPathComponent("p.patch"))
+            if old != new {
+                let applied = try box.run("/usr/bin/git", ["apply", "--unidiff-zero", "p.patch"], in: scratch.path)
+                #expect(applied.status == 0, "round \(round): \(applied.stderr)\n\(patch)")
+            } else {
+                #expect(patch.isEmpty)
+            }
+            #expect(try String(contentsOf: scratch.appendingPathComponent("f.txt"), encoding: .utf8) == new, "round \(round):\n\(patch)")
+        }
+    }
 }
