@@ -197,14 +197,7 @@ import Testing
     /// Two lvc processes moving the same alias at once: each move either lands in the history or
     /// fails with the "locked" error; none is lost.
     @Test func concurrentMovesAreNeverLost() throws {
-        let box = try Sandbox()
-        try box.makeExampleFunction()
-        try box.lvc("init")
-        try box.lvc("add")
-        try box.lvc("publish")
-        try box.write("index.js", "v2\n")
-        try box.lvc("add")
-        try box.lvc("publish")
+        let box = try Sandbox.twoExampleVersions()
         try box.lvc("alias", "create", "PROD", "1")
         let successes = DataBox()
         let group = DispatchGroup()
@@ -251,14 +244,7 @@ import Testing
     /// A move whose git tag cannot be written (a stale lock) still succeeds; fsck says so, and the
     /// next alias command repairs the tag.
     @Test func staleTagLockIsReportedAndRepaired() throws {
-        let box = try Sandbox()
-        try box.makeExampleFunction()
-        try box.lvc("init")
-        try box.lvc("add")
-        try box.lvc("publish")
-        try box.write("index.js", "v2\n")
-        try box.lvc("add")
-        try box.lvc("publish")
+        let box = try Sandbox.twoExampleVersions()
         try box.lvc("alias", "create", "PROD", "1")
         FileManager.default.createFile(atPath: box.path + "/.lambda/refs/aliases/PROD.lock", contents: Data())
         let moved = try box.lvc("alias", "update", "PROD", "--version", "2", "--weight", "1=0.07")

@@ -165,14 +165,7 @@ import Testing
     }
 
     @Test func forcedCheckoutRestoresEveryLocalEdit() throws {
-        let box = try Sandbox()
-        try box.makeExampleFunction()
-        try box.lvc("init")
-        try box.lvc("add")
-        try box.lvc("publish")
-        try box.write("index.js", "v2\n")
-        try box.lvc("add")
-        try box.lvc("publish")
+        let box = try Sandbox.twoExampleVersions()
         // lib/util.js is the same in both versions; a local edit of it is restored by --force only.
         try box.write("lib/util.js", "local edit\n")
         try FileManager.default.removeItem(atPath: box.path + "/bootstrap")
