@@ -93,7 +93,12 @@ extension Repository {
         }
 
         // Alias tags for git users must match the alias records.
-        if let state = try? readState() {
+        let state: FunctionState?
+        do { state = try readState() } catch {
+            state = nil
+            report.problems.append(.init(severity: .error, subject: Repository.stateRef, message: "\(error)"))
+        }
+        if let state {
             for alias in state.aliases.values.sorted(by: { $0.name < $1.name }) {
                 let name = Repository.aliasRefPrefix + alias.name
                 let current = try? refs.resolve(name)

@@ -9,9 +9,11 @@ public struct Trigger: Sendable, Equatable {
     public var type: String
 
     /// The AWS service named in an ARN (`arn:aws:s3:::bucket` -> "s3"), used as the default type.
+    /// Only `[a-zA-Z0-9-_]` is kept (at most 40 characters), so that the default id `TYPE-N` is valid.
     static func type(of arn: String) -> String {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count > 2 && parts[0] == "arn" && !parts[2].isEmpty ? String(parts[2]) : "custom"
+        let service = parts.count > 2 && parts[0] == "arn" ? String(parts[2].filter { $0.isASCIILetter || $0.isASCIIDigit || $0 == "-" || $0 == "_" }.prefix(40)) : ""
+        return service.isEmpty ? "custom" : service
     }
 
     func encoded() -> [UInt8] {

@@ -19,8 +19,10 @@ enum SiteHTML {
         return out
     }
 
-    /// Alias names are `[A-Za-z0-9_-]`, safe as file names as they are.
-    static func fileName(_ alias: String) -> String { alias }
+    /// Alias names are checked when read (`[A-Za-z0-9_-]`); anything else is still kept out of paths.
+    static func fileName(_ alias: String) -> String {
+        String(alias.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }.map(Character.init))
+    }
 
     static func page(title: String, depth: Int, body: String) -> String {
         let up = String(repeating: "../", count: depth)

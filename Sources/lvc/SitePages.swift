@@ -14,7 +14,7 @@ enum SitePages {
             body += "<table><tr><th>alias</th><th>version</th><th>description</th><th>triggers</th></tr>"
             for alias in state.aliases.values.sorted(by: { $0.name < $1.name }) {
                 let triggers = state.triggers(on: alias.name).map { H.escape($0.source) }.joined(separator: "<br>")
-                body += "<tr><td><a href=\"a/\(H.fileName(alias.name)).html\">\(H.escape(alias.name))</a></td>"
+                body += "<tr><td><a href=\"a/\(H.escape(H.fileName(alias.name))).html\">\(H.escape(alias.name))</a></td>"
                     + "<td>\(H.escape(alias.positionText))</td><td>\(H.escape(alias.description))</td><td>\(triggers)</td></tr>"
             }
             body += "</table>"
@@ -122,7 +122,7 @@ enum SitePages {
         body += "\n<h2>Files</h2>\n"
         body += version.codeTree.map { "<p><a href=\"../t/\($0.hex).html\">browse the files of version \(version.number)</a></p>" } ?? "<p>No files.</p>"
         body += "\n<h2>Aliases that have pointed here</h2>\n<p>"
-            + (pointedBy.isEmpty ? "none" : pointedBy.map { "<a class=\"tag\" href=\"../a/\(H.fileName($0)).html\">\(H.escape($0))</a>" }.joined())
+            + (pointedBy.isEmpty ? "none" : pointedBy.map { "<a class=\"tag\" href=\"../a/\(H.escape(H.fileName($0))).html\">\(H.escape($0))</a>" }.joined())
             + "</p>\n"
         if let previous, let diff {
             body += "<h2>Changes since <a href=\"\(previous.number).html\">version \(previous.number)</a></h2>\n"

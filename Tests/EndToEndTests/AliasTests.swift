@@ -169,6 +169,9 @@ import Testing
         // A version targeted by a trigger directly cannot be deleted; a trigger on $LATEST warns.
         try box.lvc("trigger", "add", "2", "--source", "arn:aws:sqs:us-east-1:123456789012:q", "--id", "direct")
         #expect(try box.lvcFails("delete", "2").stderr.contains("[direct]"))
+        // A default id is made from the ARN's service, kept to the characters ids allow.
+        #expect(try box.lvc("trigger", "add", "PROD", "--source", "arn:aws:s3.x:::b").stdout == "s3x-1\n")
+        #expect(try box.lvc("alias", "list").status == 0)
         let warned = try box.lvc("trigger", "add", "--source", "arn:aws:s3:::raw")
         #expect(warned.stderr.contains("runs $LATEST"))
         try box.expectGitFsckClean()
