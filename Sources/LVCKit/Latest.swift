@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // lighter than Foundation: lvc starts faster
+#else
 import Foundation
+#endif
 import LVCStore
 
 /// `$LATEST`: the staged code and configuration. On disk it is `.lambda/index`, a real git index

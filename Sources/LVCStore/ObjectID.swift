@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // lighter than Foundation: lvc starts faster
+#else
 import Foundation
+#endif
 
 /// The SHA-256 name of a git object: 32 raw bytes, written as 64 lowercase hex digits.
 public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {

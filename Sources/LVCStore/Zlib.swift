@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // lighter than Foundation: lvc starts faster
+#else
 import Foundation
+#endif
 import LVCZlib
 
 /// zlib compression and decompression over system zlib.
