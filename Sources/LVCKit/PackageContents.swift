@@ -85,7 +85,7 @@ struct PackageContents {
                 throw ZipArchive.Failure(entry: entry.name, reason: "is a symlink whose target is \(entry.size.grouped) bytes long (1 to \(Limits.linkTarget) allowed)")
             }
             guard entry.size <= Limits.unzippedBytes - unzippedSize else {
-                throw ZipArchive.Failure(entry: nil, reason: "it unzips to more than \(Limits.unzippedBytes.grouped) bytes (1 GiB), lvc's limit (AWS's is 250 MB)")
+                throw ZipArchive.Failure(entry: entry.name, reason: "takes the unzipped total past \(Limits.unzippedBytes.grouped) bytes (1 GiB), lvc's limit (AWS's is 250 MB): a zip bomb?")
             }
             unzippedSize += entry.size
             if !hasUnixMode && kind == .file { withoutUnixModes += 1 }

@@ -18,11 +18,14 @@ struct Import: ParsableCommand {
     @Flag(help: "Check the package and list what would change; write nothing.") var dryRun = false
     @Flag(name: .shortAndLong, help: "List the paths that changed.") var verbose = false
 
+    func validate() throws {
+        if force && !intoFolder { throw ValidationError("--force only applies with --into-folder") }
+    }
+
     func run() throws {
         let repository = try Terminal.openRepository()
         let package = try PackageImport(path: Terminal.absolute(file), displayName: file)
         for warning in package.warnings { Terminal.err("warning: \(warning)") }
-        if force && !intoFolder { throw ValidationError("--force only applies with --into-folder") }
         let result = try repository.importPackage(package, intoFolder: intoFolder, force: force, dryRun: dryRun,
                                                   progress: Terminal.progress("Importing files"))
         Self.report(result, package: package, dryRun: dryRun, intoFolder: intoFolder, verbose: verbose || dryRun)
