@@ -165,8 +165,10 @@ private final class CanonicalZip {
         let localOffset = offset
         DeploymentPackage.localHeader(path: file.path, method: method, crc: crc, storedCount: storedCount, size: size)
             .withUnsafeBytes { emit($0) }
-        if let (record, bytes) = hit, record.size == size, record.crc == crc {
-            emit(bytes)
+        if let cache, let (record, _) = hit, record.size == size, record.crc == crc {
+            // Read with pread rather than through the cache's mapping: touching a mapping of a
+            // large cache would count all of it in the process's resident memory.
+            try copy(cache.directory + "/data", from: record.offset, count: record.length) { emit($0) }
         } else {
             let record = file.mode != .symlink && writer != nil && cached.insert(staged.id).inserted
             if record { writer?.begin() }

@@ -61,7 +61,7 @@ extension Repository {
             }
             writer?.commit()
             if let plan {
-                let stats = try applyFolder(plan, package: package, ids: output.staged.map(\.id))
+                let stats = try applyFolder(plan, package: package, ids: output.staged.map(\.id)).merging(plan.present) { written, _ in written }
                 for i in entries.indices { if let stat = stats[entries[i].path] { entries[i].stat = stat } }
                 result.written = plan.write.map { package.contents.files[$0].pathString }
                 result.deleted = plan.remove.map { String(decoding: $0, as: UTF8.self) }

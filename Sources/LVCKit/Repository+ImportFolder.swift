@@ -15,6 +15,9 @@ struct FolderPlan {
     var tracked = Set<[UInt8]>()
     /// Unstaged changes are discarded: anything in the way may be replaced.
     var force = false
+    /// Files the folder already holds with the package's content and mode: their stat data, so
+    /// that the index's stat cache knows them.
+    var present = [[UInt8]: StatData]()
 }
 
 extension PackageContents.File {
@@ -63,7 +66,10 @@ extension Repository {
                 } else {
                     current = (present.mode, try hashWorktreeFile(present))
                 }
-                if current.mode == file.mode && current.id == ids[i] { continue }  // already there
+                if current.mode == file.mode && current.id == ids[i] {  // already there
+                    plan.present[file.path] = present.stat
+                    continue
+                }
                 if change != nil && !force { conflicts.append(file.pathString); continue }
                 plan.write.append(i)
                 continue

@@ -273,6 +273,30 @@ struct HostileZip: Sendable, CustomStringConvertible {
         #expect(!busy.exists(".lambda"))
     }
 
+    /// An empty archive empties $LATEST's code; a folder that already holds the package (unzipped
+    /// by hand) is adopted as it is, with its stat data, so status reads nothing.
+    @Test func emptyPackagesAndFoldersThatAlreadyMatch() throws {
+        let box = try published()
+        let empty = box.root.deletingLastPathComponent().appendingPathComponent("empty.zip")
+        try Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)).write(to: empty)
+        let output = try box.lvc("import", empty.path)
+        #expect(output.stdout.contains("0 file(s), 0 bytes unzipped (0 added, 0 updated, 4 removed)"), "\(output.stdout)")
+        #expect(output.stdout.contains("CodeSha256 of $LATEST: hznHbmgfkAkjuQDJ3w73XPQh05yrtUZQxLmtGbanbYU= (lvc's canonical zip, 22 bytes"))
+        #expect(output.stdout.contains("the same"))
+        #expect(try box.lvc("ls", "LATEST").stdout.isEmpty)
+
+        let unzipped = try Sandbox("unzipped")
+        let unzip = try unzipped.run("/usr/bin/unzip", ["-q", Fixtures.zip("good-zip-r.zip")])
+        try #require(unzip.status == 0, "\(unzip.stderr)")
+        let before = try unzipped.snapshot()
+        let adopted = try unzipped.lvc("init", "--from", Fixtures.zip("good-zip-r.zip"))
+        #expect(adopted.stdout.contains("Wrote 0 file(s) into the folder, removed 0"), "\(adopted.stdout)")
+        #expect(try unzipped.snapshot().filter { !$0.key.hasPrefix(".lambda") } == before)
+        #expect(try unzipped.lvc("status", "--short").stdout == "A  bootstrap\nA  index.js\nA  lib/greet.js\nA  main.js\nA  package.json\n")
+        let index = try unzipped.git("ls-files", "--debug", "code/index.js").stdout
+        #expect(!index.contains("mtime: 0:0"), "\(index)")
+    }
+
     /// A package with more files than lvc's zips can hold (65,534, no zip64) is refused as a whole.
     @Test func moreFilesThanACanonicalZipHolds() throws {
         let box = try Sandbox()
