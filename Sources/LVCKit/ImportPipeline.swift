@@ -181,7 +181,12 @@ private final class CanonicalZip {
             } else if let target = file.target {
                 target.withUnsafeBytes { out($0) }
             } else {
-                try archive.stream(file.entry, with: reader) { out($0) }
+                // Read from the archive a second time: the bytes must still be the blob's.
+                var hasher = ObjectHasher(kind: .blob, size: size)
+                try archive.stream(file.entry, with: reader) { hasher.update($0); out($0) }
+                guard hasher.finalize() == staged.id else {
+                    throw ZipArchive.Failure(entry: file.entry.name, reason: "changed while lvc read it (the archive was modified during the import)")
+                }
             }
             if record { writer?.end(id: staged.id, size: size, crc: crc, method: method) }
         }

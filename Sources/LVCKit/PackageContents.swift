@@ -223,9 +223,11 @@ struct PackageContents {
     // MARK: Symlinks
 
     private static func checkTargetBytes(_ target: [UInt8], entry: [UInt8]) throws {
-        if target.contains(0) { throw ZipArchive.Failure(entry: entry, reason: "is a symlink whose target contains a NUL byte") }
+        if target.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw ZipArchive.Failure(entry: entry, reason: "is a symlink whose target '\(ZipArchive.display(target))' contains control characters")
+        }
         guard String(validating: target, as: UTF8.self) != nil else {
-            throw ZipArchive.Failure(entry: entry, reason: "is a symlink whose target is not UTF-8")
+            throw ZipArchive.Failure(entry: entry, reason: "is a symlink whose target '\(ZipArchive.display(target))' is not UTF-8")
         }
         if target.first == UInt8(ascii: "/") {
             throw ZipArchive.Failure(entry: entry, reason: "is a symlink to the absolute path '\(String(decoding: target, as: UTF8.self))', which leaves the package; lvc imports only links that stay inside it")

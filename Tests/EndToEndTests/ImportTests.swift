@@ -33,6 +33,7 @@ struct HostileZip: Sendable, CustomStringConvertible {
         .init(file: "slip-backslash.zip", entry: "..\\evil.sh", reason: "backslash"),
         .init(file: "symlink-escape.zip", entry: "passwd", reason: "leaves the package"),
         .init(file: "symlink-absolute.zip", entry: "lib", reason: "absolute path '/etc', which leaves the package"),
+        .init(file: "symlink-opt.zip", entry: "node_modules", reason: "absolute path '/opt/nodejs/node_modules', which leaves the package"),
         .init(file: "symlink-indirect.zip", entry: "x", reason: "leaves the package"),
         .init(file: "through-symlink.zip", entry: "lib/evil.js", reason: "which is a symlink in the archive"),
         .init(file: "duplicate.zip", entry: "index.js", reason: "appears twice"),
