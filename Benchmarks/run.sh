@@ -98,6 +98,8 @@ ensure_tool() { # COMMAND PACKAGE
 check_tools() {
 	ensure_tool hyperfine hyperfine
 	ensure_tool /usr/bin/time time # `time -v` reports the peak RSS
+	ensure_tool zip zip             # row h: the tree as a deployment package
+	ensure_tool unzip unzip
 	command -v git >/dev/null || die "git is missing"
 	command -v python3 >/dev/null || die "python3 is missing"
 }
@@ -263,6 +265,21 @@ peak_rss() { # TOOL DIR -> MiB
 	awk -v k="$best" 'BEGIN { printf "%.1f\n", k / 1024 }'
 }
 
+# Peak RSS of `lvc import` of the tree's zip into a fresh store (row h's memory), like peak_rss.
+peak_rss_import() { # DIR ZIP -> MiB
+	local dir=$1 zip=$2 best=0 kib i out="$RESULTS/time-v.txt"
+	for ((i = 0; i < MEM_RUNS; i++)); do
+		in_dir "$dir" "rm -rf .lambda && $Q_LVC init && sync"
+		echo "+ (cd $dir && /usr/bin/time -v $LVC import $zip)" >>"$LOG"
+		(cd "$dir" && /usr/bin/time -v -o "$out" "$LVC" import "$zip") >>"$LOG" 2>&1 ||
+			die "failed: lvc import $zip in $dir (log: $LOG)"
+		kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
+		[[ -n $kib ]] || die "no 'Maximum resident set size' in $out"
+		((kib > best)) && best=$kib
+	done
+	awk -v k="$best" 'BEGIN { printf "%.1f\n", k / 1024 }'
+}
+
 # `lvc diff` exists if its help succeeds and is the help of diff, not lvc's top-level help (an
 # argument parser may print that for an unknown subcommand followed by --help).
 lvc_has_diff() { # DIR
@@ -296,6 +313,20 @@ run_tree() { # KIND
 	RES[$kind.g.lvc]=$rss
 	rss=$(peak_rss git "$G")
 	RES[$kind.g.git]=$rss
+
+	log "h. importing the tree as a zip (reference: unzip into a folder, then lvc init + add)"
+	# The zip is made once (not timed) with Info-ZIP, symlinks kept as links. Both sides start
+	# from the same zip in an empty folder; the reference pays for writing the files, import for
+	# the canonical zip's CodeSha256 (level-6 deflate of every file, once).
+	local Z="$base/tree.zip" I="$base/import" U="$base/unzip"
+	in_dir "$src" "zip -q -r -y $(printf %q "$Z") ."
+	mkdir -p "$I" "$U"
+	measure_alternating "$kind" h "$I" "$U" "$Q_LVC init && $Q_LVC import ../tree.zip" \
+		"unzip -q ../tree.zip -d t && cd t && $Q_LVC init && $Q_LVC add" \
+		"rm -rf .lambda && sync" "rm -rf t && sync" "$RUNS_FRESH"
+	rss=$(peak_rss_import "$I" "$Z")
+	RES[$kind.i.lvc]=$rss
+	rm -rf "$I" "$U" "$Z"
 
 	log "publishing version 1"
 	in_dir "$L" "$Q_LVC publish"
@@ -344,7 +375,7 @@ run_tree() { # KIND
 	rm -rf "$base"
 }
 
-OPS=(a b c d e f g)
+OPS=(a b c d e f g h)
 declare -A LABEL=(
 	[a]="a. stage fresh tree (init + add)"
 	[b]="b. status, unchanged tree"
@@ -353,6 +384,7 @@ declare -A LABEL=(
 	[e]="e. checkout older version (10 files)"
 	[f]="f. diff two versions (10 files)"
 	[g]="g. peak RSS of add, fresh store"
+	[h]="h. import zip (vs unzip + init + add)"
 )
 
 fmt_time() { # SECONDS -> "8.31 s" / "26.4 ms"
@@ -384,9 +416,14 @@ print_table() { # KIND
 		printf '%-38s %12s %12s   %7s\n' "${LABEL[$op]}" "$lv" "$gv" "$ratio"
 		SUMMARY+=("$kind"$'\t'"${LABEL[$op]} (lvc/git)"$'\t'"$ratio"$'\t'"<= 1.00"$'\t'"$(verdict "$ratio")")
 	done
+	echo "i. peak RSS of lvc import of the zip: ${RES[$kind.i.lvc]} MiB (target: under $MEM_TARGET_MIB MiB on the $MEM_TARGET_TREE tree)"
 	if [[ $kind == "$MEM_TARGET_TREE" ]]; then
 		lvc=${RES[$kind.g.lvc]}
 		SUMMARY+=("$kind"$'\t'"g. lvc add peak RSS"$'\t'"$lvc MiB"$'\t'"< $MEM_TARGET_MIB MiB"$'\t'"$(
+			awk -v m="$lvc" -v t="$MEM_TARGET_MIB" 'BEGIN { print (m < t) ? "PASS" : "FAIL" }'
+		)")
+		lvc=${RES[$kind.i.lvc]}
+		SUMMARY+=("$kind"$'\t'"i. lvc import peak RSS"$'\t'"$lvc MiB"$'\t'"< $MEM_TARGET_MIB MiB"$'\t'"$(
 			awk -v m="$lvc" -v t="$MEM_TARGET_MIB" 'BEGIN { print (m < t) ? "PASS" : "FAIL" }'
 		)")
 	fi
@@ -395,7 +432,7 @@ print_table() { # KIND
 print_summary() {
 	local row fails=0 tree what value target result
 	echo
-	echo "Summary: targets are lvc/git <= 1.00 on every row, and lvc add under $MEM_TARGET_MIB MiB on the $MEM_TARGET_TREE tree"
+	echo "Summary: targets are lvc/git <= 1.00 on every row (row h: lvc import against unzip + lvc init + add), and lvc add and lvc import under $MEM_TARGET_MIB MiB on the $MEM_TARGET_TREE tree"
 	printf '%-7s %-46s %10s %11s  %s\n' "tree" "row" "measured" "target" "result"
 	printf '%s\n' "tree"$'\t'"row"$'\t'"measured"$'\t'"target"$'\t'"result" >"$RESULTS/summary.tsv"
 	for row in "${SUMMARY[@]}"; do

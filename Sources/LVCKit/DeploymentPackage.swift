@@ -60,50 +60,79 @@ public struct DeploymentPackage {
             }
             for (i, entry) in slice.enumerated() {
                 let c = ready[i]!
-                if !c.fromCache { fresh.append((entry.id, c)) }
-                guard offset + c.storedCount + 30 + entry.path.count < Int(UInt32.max), c.size < Int(UInt32.max) else {
-                    throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it; Lambda's limit is 250 MB unzipped)")
+                // Only regular files are cached: a symlink is always stored, so the same bytes as a
+                // file (deflated) and as a link (stored) must not share a cache record.
+                if !c.fromCache && entry.mode != .symlink { fresh.append((entry.id, c)) }
+                guard fits(offset: offset, path: entry.path, storedCount: c.storedCount, size: c.size) else {
+                    throw LVCError.refused(tooLarge)
                 }
-                let flags: UInt16 = entry.path.contains(where: { $0 >= 0x80 }) ? 0x0800 : 0
-                var local = [UInt8]()
-                local.le32(0x04034b50)
-                local.le16(20); local.le16(flags); local.le16(c.method)
-                local.le16(dosTime); local.le16(dosDate)
-                local.le32(c.crc); local.le32(UInt32(c.storedCount)); local.le32(UInt32(c.size))
-                local.le16(UInt16(entry.path.count)); local.le16(0)
-                local.append(contentsOf: entry.path)
                 let localOffset = offset
-                try local.withUnsafeBytes { try emit($0) }
+                try localHeader(path: entry.path, method: c.method, crc: c.crc, storedCount: c.storedCount, size: c.size)
+                    .withUnsafeBytes { try emit($0) }
                 try c.withStoredBytes { try emit($0) }
-
-                let unixMode: UInt32 = entry.mode == .symlink ? 0o120777 : (entry.mode == .executable ? 0o100755 : 0o100644)
-                central.le32(0x02014b50)
-                central.le16(0x031E)  // made by: Unix, zip 3.0
-                central.le16(20); central.le16(flags); central.le16(c.method)
-                central.le16(dosTime); central.le16(dosDate)
-                central.le32(c.crc); central.le32(UInt32(c.storedCount)); central.le32(UInt32(c.size))
-                central.le16(UInt16(entry.path.count)); central.le16(0); central.le16(0)
-                central.le16(0); central.le16(0)
-                central.le32(unixMode << 16)
-                central.le32(UInt32(localOffset))
-                central.append(contentsOf: entry.path)
+                appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: c.method, crc: c.crc,
+                                    storedCount: c.storedCount, size: c.size, localOffset: localOffset)
             }
             start += batch
         }
-        let centralOffset = offset
-        guard centralOffset + central.count < Int(UInt32.max) else {
+        try finish(central: central, count: entries.count, offset: offset, emit: emit)
+        cache?.append(fresh)
+        return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
+    }
+
+    /// The general-purpose flags of an entry: bit 11 (UTF-8 name) when the path is not ASCII.
+    static func flags(for path: [UInt8]) -> UInt16 { path.contains(where: { $0 >= 0x80 }) ? 0x0800 : 0 }
+
+    /// An entry's local file header (Format.md §13.3).
+    static func localHeader(path: [UInt8], method: UInt16, crc: UInt32, storedCount: Int, size: Int) -> [UInt8] {
+        var local = [UInt8]()
+        local.reserveCapacity(30 + path.count)
+        local.le32(0x04034b50)
+        local.le16(20); local.le16(flags(for: path)); local.le16(method)
+        local.le16(dosTime); local.le16(dosDate)
+        local.le32(crc); local.le32(UInt32(storedCount)); local.le32(UInt32(size))
+        local.le16(UInt16(path.count)); local.le16(0)
+        local.append(contentsOf: path)
+        return local
+    }
+
+    /// Appends an entry's central directory record (Format.md §13.3).
+    static func appendCentralRecord(to central: inout [UInt8], path: [UInt8], mode: EntryMode, method: UInt16, crc: UInt32,
+                                    storedCount: Int, size: Int, localOffset: Int) {
+        let unixMode: UInt32 = mode == .symlink ? 0o120777 : (mode == .executable ? 0o100755 : 0o100644)
+        central.le32(0x02014b50)
+        central.le16(0x031E)  // made by: Unix, zip 3.0
+        central.le16(20); central.le16(flags(for: path)); central.le16(method)
+        central.le16(dosTime); central.le16(dosDate)
+        central.le32(crc); central.le32(UInt32(storedCount)); central.le32(UInt32(size))
+        central.le16(UInt16(path.count)); central.le16(0); central.le16(0)
+        central.le16(0); central.le16(0)
+        central.le32(unixMode << 16)
+        central.le32(UInt32(localOffset))
+        central.append(contentsOf: path)
+    }
+
+    /// Whether an entry of `storedCount` bytes whose local header starts at `offset` still ends
+    /// below 4 GiB (no zip64).
+    static func fits(offset: Int, path: [UInt8], storedCount: Int, size: Int) -> Bool {
+        offset + storedCount + 30 + path.count < Int(UInt32.max) && size < Int(UInt32.max)
+    }
+
+    static let tooLarge = "the package would exceed 4 GiB, which needs zip64 (lvc does not write it; Lambda's limit is 250 MB unzipped)"
+
+    /// Emits the central directory (starting at `offset`) and the end record.
+    static func finish(central: [UInt8], count: Int, offset: Int, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard offset + central.count < Int(UInt32.max) else {
             throw LVCError.refused("the package would exceed 4 GiB, which needs zip64 (lvc does not write it)")
         }
         try central.withUnsafeBytes { try emit($0) }
         var end = [UInt8]()
         end.le32(0x06054b50)
         end.le16(0); end.le16(0)
-        end.le16(UInt16(entries.count)); end.le16(UInt16(entries.count))
-        end.le32(UInt32(central.count)); end.le32(UInt32(centralOffset))
+        end.le16(UInt16(count)); end.le16(UInt16(count))
+        end.le32(UInt32(central.count)); end.le32(UInt32(offset))
         end.le16(0)
         try end.withUnsafeBytes { try emit($0) }
-        cache?.append(fresh)
-        return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
     }
 
     /// One entry's stored bytes (raw deflate, or the file itself) with its CRC and sizes.
@@ -124,14 +153,14 @@ public struct DeploymentPackage {
 
         /// The cached form of `entry`, trusted as it is (nil when the cache does not have it).
         init?(cachedFor entry: Entry, in cache: PackageCache?) {
-            guard let (record, bytes) = cache?.lookup(entry.id) else { return nil }
+            guard entry.mode != .symlink, let (record, bytes) = cache?.lookup(entry.id) else { return nil }
             method = record.method; crc = record.crc; size = record.size
             mapped = bytes
             fromCache = true
         }
 
         init(_ entry: Entry, objects: ObjectStore, cache: PackageCache?, verify: Bool) throws {
-            let cached = cache?.lookup(entry.id)
+            let cached = entry.mode == .symlink ? nil : cache?.lookup(entry.id)
             if let (record, bytes) = cached, !verify {
                 method = record.method; crc = record.crc; size = record.size
                 mapped = bytes

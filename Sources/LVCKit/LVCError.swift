@@ -20,6 +20,8 @@ public enum LVCError: Error, Sendable, Equatable {
     case locked(action: String, lockPath: String)
     /// A path given by the user, or found in a store or archive, that lvc refuses.
     case badPath(String, reason: String)
+    /// A deployment package (zip) that `import` refuses: `entry` names the entry at fault, if one is.
+    case badPackage(file: String, entry: String?, reason: String)
     /// `checkout` would overwrite changes that are not staged.
     case wouldOverwrite(paths: [String])
     /// The store is damaged or unreadable.
@@ -45,6 +47,8 @@ extension LVCError: CustomStringConvertible {
                 : lockPath.hasSuffix("/refs/lvc/state.lock") ? "the aliases and triggers are locked" : "a file of the store is locked"
             return "could not \(action): \(what) by another lvc (\(lockPath)); if no lvc is running, remove it"
         case .badPath(let path, let reason): return "refusing '\(path)': \(reason)"
+        case .badPackage(let file, let entry, let reason):
+            return entry.map { "cannot import \(file): entry '\($0)' \(reason)" } ?? "cannot import \(file): \(reason)"
         case .wouldOverwrite(let paths):
             let list = paths.prefix(10).map { "\t\($0)" }.joined(separator: "\n")
             let more = paths.count > 10 ? "\n\t… and \(paths.count - 10) more" : ""

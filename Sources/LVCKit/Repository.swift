@@ -1,3 +1,4 @@
+import Foundation
 import LVCStore
 
 /// One function folder and its `.lambda/` store. The facade over everything lvc does;
@@ -96,6 +97,25 @@ public final class Repository: @unchecked Sendable {
             latest.configuration = options.configuration
         }
         return repository
+    }
+
+    /// `lvc init --from FILE.zip`: creates `.lambda/` as `initialize` does, then imports the
+    /// package into `$LATEST` and the folder (refusing to overwrite files that differ from it).
+    /// If the import fails, the new store is removed again: nothing is left behind.
+    public static func initialize(at directory: String, options: InitOptions, from package: PackageImport,
+                                  identity: Identity = Identity(), progress: ProgressHandler? = nil) throws -> (Repository, ImportResult) {
+        let repository = try initialize(at: directory, options: options, identity: identity)
+        do {
+            return (repository, try repository.importPackage(package, intoFolder: true, dryRun: false, progress: progress))
+        } catch {
+            try? FileManager.default.removeItem(atPath: repository.gitDirectory)
+            if case .wouldOverwrite(let paths) = error as? LVCError {
+                let list = paths.prefix(10).map { "\t\($0)" }.joined(separator: "\n")
+                let more = paths.count > 10 ? "\n\t… and \(paths.count - 10) more" : ""
+                throw LVCError.refused("these files in the folder differ from the package and would be overwritten:\n\(list)\(more)\nmove them away, or start in an empty folder; nothing was created")
+            }
+            throw error
+        }
     }
 
     static func normalize(_ path: String) -> String {

@@ -63,12 +63,22 @@ struct SafeWriter {
 
     /// Writes a regular file or a symlink at `path` and returns its stat data for the index.
     func write(_ path: [UInt8], mode: EntryMode, content: [UInt8], replaceable: ([UInt8]) -> Bool) throws -> StatData {
+        try write(path, mode: mode, replaceable: replaceable) { output in try content.withUnsafeBytes { try output($0) } }
+    }
+
+    /// Writes a regular file or a symlink at `path` from content that `produce` hands to its
+    /// argument in pieces (a symlink's target is collected first), and returns its stat data. If
+    /// `produce` throws, the temporary file is removed and nothing at `path` changes.
+    func write(_ path: [UInt8], mode: EntryMode, replaceable: ([UInt8]) -> Bool,
+               produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> StatData {
         guard let (dir, name) = try openParent(path, create: true, replaceable: replaceable) else {
             throw Failure(path: String(decoding: path, as: UTF8.self), reason: "cannot create its folder")
         }
         defer { close(dir) }
         let tmp = ".lvc-tmp-\(getpid())-\(name.utf8.count)-\(UInt32.random(in: 0...UInt32.max))"
         if mode == .symlink {
+            var content = [UInt8]()
+            try produce { content.append(contentsOf: $0) }
             let target = String(decoding: content, as: UTF8.self)
             guard symlinkat(target, dir, tmp) == 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
         } else {
@@ -76,7 +86,7 @@ struct SafeWriter {
             guard fd >= 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
             do {
                 defer { close(fd) }
-                try content.withUnsafeBytes { try FileSystem.writeAll(fd: fd, $0, path: String(decoding: path, as: UTF8.self)) }
+                try produce { try FileSystem.writeAll(fd: fd, $0, path: String(decoding: path, as: UTF8.self)) }
                 // The umask must not decide the mode: the version does.
                 fchmod(fd, mode == .executable ? 0o755 : 0o644)
             } catch {

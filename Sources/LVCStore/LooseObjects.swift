@@ -125,7 +125,7 @@ public final class LooseObjects: Sendable {
         return id
     }
 
-    private func install(_ tmp: String, as id: ObjectID) throws {
+    func install(_ tmp: String, as id: ObjectID) throws {
         let fan = id.firstByte
         let known = knownFanout.withLock { $0.contains(fan) }
         let target = path(of: id)

@@ -35,6 +35,14 @@ public enum Zlib {
             finished = true
         }
 
+        /// Starts a new stream with the same settings (`deflateReset`): cheaper than a new
+        /// Deflater, which allocates zlib's window and tables again.
+        public func reset() {
+            let rc = deflateReset(&stream)
+            precondition(rc == Z_OK, "deflateReset failed: \(rc)")  // only fails on a corrupt state
+            finished = false
+        }
+
         private func run(_ input: UnsafeRawBufferPointer, flush: Int32, sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
             precondition(!finished)
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
@@ -52,6 +60,80 @@ public enum Zlib {
                     if flush == Z_FINISH && rc == Z_STREAM_END { break }
                 } while stream.avail_out == 0 || (flush == Z_FINISH)
             }
+        }
+    }
+
+    /// A deflate stream inflated in pieces, for input too large to hold: output is handed to `sink`
+    /// in chunks of at most 256 KiB as it is produced. zlib checks the stream's structure (and,
+    /// for the zlib format, its Adler-32); the caller checks sizes and any outer checksum.
+    public final class Inflater {
+        private var stream = z_stream()
+        private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        public private(set) var ended = false
+
+        public init(format: Format = .raw) throws {
+            let rc = format == .zlib ? lvc_inflateInit(&stream) : lvc_inflateInitRaw(&stream)
+            guard rc == Z_OK else { throw Failure(description: "inflateInit failed (\(rc))") }
+        }
+
+        deinit { inflateEnd(&stream) }
+
+        /// Starts a new stream with the same settings (`inflateReset`).
+        public func reset() {
+            inflateReset(&stream)
+            ended = false
+        }
+
+        /// Inflates `input`; returns how many of its bytes the stream took. Once the stream has
+        /// ended (`ended`), the rest of `input` is not consumed: the caller decides whether
+        /// trailing bytes are an error.
+        @discardableResult
+        public func update(_ input: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+            guard !ended, !input.isEmpty else { return 0 }
+            var fed = 0
+            let capacity = buffer.count
+            while true {
+                if stream.avail_in == 0 && fed < input.count {
+                    let chunk = min(input.count - fed, Int(UInt32.max))
+                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: UInt8.self)) + fed
+                    stream.avail_in = UInt32(chunk)
+                    fed += chunk
+                }
+                let availableBefore = stream.avail_in
+                let (rc, produced): (Int32, Int) = buffer.withUnsafeMutableBytes { out in
+                    stream.next_out = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    stream.avail_out = UInt32(capacity)
+                    let rc = LVCZlib.inflate(&stream, Z_NO_FLUSH)
+                    return (rc, capacity - Int(stream.avail_out))
+                }
+                if produced > 0 {
+                    try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+                }
+                switch rc {
+                case Z_STREAM_END:
+                    ended = true
+                    let consumed = fed - Int(stream.avail_in)
+                    stream.avail_in = 0
+                    return consumed
+                case Z_OK, Z_BUF_ERROR:
+                    // A full output buffer may hide more output; otherwise stop when the input is used up.
+                    if produced < capacity && stream.avail_in == 0 && fed == input.count { return fed }
+                    if produced == 0 && stream.avail_in == availableBefore {
+                        throw Failure(description: "inflate made no progress")
+                    }
+                    continue
+                default:
+                    let message = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
+                    throw Failure(description: "inflate: \(message)")
+                }
+            }
+        }
+    }
+
+    /// Adler-32 (the zlib format's checksum), continued from `seed` (1 for a new checksum).
+    public static func adler32<D: ContiguousBytes>(_ bytes: D, seed: UInt32 = 1) -> UInt32 {
+        bytes.withUnsafeBytes { raw in
+            UInt32(LVCZlib.adler32(UInt(seed), raw.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt32(raw.count)))
         }
     }
 

@@ -16,7 +16,7 @@ struct LVC: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, Status.self, Config.self, Publish.self, Versions.self, Show.self,
-            Ls.self, Cat.self, Checkout.self, Export.self, Fsck.self,
+            Ls.self, Cat.self, Checkout.self, Export.self, Import.self, Fsck.self,
             Diff.self, Log.self, Site.self, AliasCommand.self, Rollback.self, Promote.self, Delete.self, Prune.self, Gc.self, TriggerCommand.self,
         ]
     )

@@ -79,6 +79,11 @@ enum Terminal {
         return Identity(name: user, email: email, fixedTime: fixed, offsetMinutes: fixed == nil ? Int(parts.tm_gmtoff / 60) : 0)
     }
 
+    /// A path given on the command line, made absolute against the current folder (after `-C`).
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : currentDirectory + "/" + path
+    }
+
     static func openRepository() throws -> Repository {
         try Repository.discover(from: currentDirectory, identity: identity)
     }

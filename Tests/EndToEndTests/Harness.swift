@@ -1,4 +1,5 @@
 import Foundation
+import LVCStore
 import Testing
 
 /// Runs the real `lvc` binary (and git) in a private temp folder.
@@ -126,8 +127,9 @@ final class Sandbox: @unchecked Sendable {
             var st = stat()
             lstat(full, &st)
             if (st.st_mode & S_IFMT) == S_IFREG {
+                // SHA-256 of the whole content: Data's hashValue only looks at its first 80 bytes.
                 let data = FileManager.default.contents(atPath: full) ?? Data()
-                result[name] = "\(st.st_mode & 0o777):\(data.count):\(data.hashValue)"
+                result[name] = "\(st.st_mode & 0o777):\(data.count):\(ObjectID(bytes: ByteHasher.digest(data)).hex)"
             } else if (st.st_mode & S_IFMT) == S_IFLNK {
                 result[name] = "link:" + ((try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? "")
             } else {
