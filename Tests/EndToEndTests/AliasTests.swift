@@ -56,6 +56,7 @@ import Testing
         #expect(moved.stdout.contains("PROD: 1 → 2"))
         #expect(moved.stdout.contains("trigger s3-1 (arn:aws:s3:::uploads) now reaches version 2"))
         #expect(try aliases(box) == ["PROD": "2 [arn:aws:s3:::uploads]"])
+        try box.expectGitFsckClean()
 
         try box.lvc("alias", "update", "PROD", "--version", "3", "--weight", "2=0.1")
         #expect(try aliases(box) == ["PROD": "3 2=0.1 [arn:aws:s3:::uploads]"])
@@ -68,8 +69,10 @@ import Testing
         let back1 = try box.lvc("rollback", "PROD")
         #expect(back1.stdout.contains("PROD: 3 (10% on 2) → 2"))
         #expect(try aliases(box) == ["PROD": "2 [arn:aws:s3:::uploads]"])
+        try box.expectGitFsckClean()
         try box.lvc("rollback", "PROD")
         #expect(try aliases(box) == ["PROD": "1 [arn:aws:s3:::uploads]"])
+        try box.expectGitFsckClean()
         let noMore = try box.lvcFails("rollback", "PROD")
         #expect(noMore.stderr.contains("no earlier position"))
         #expect(try history(box, "PROD") == ["create -→1", "update 1→2", "update 2→3 2=0.1", "rollback 3→2", "rollback 2→1"])
@@ -80,6 +83,7 @@ import Testing
         #expect(promoted.stdout.contains("PROD: 1 → 3"))
         #expect(try aliases(box) == ["PROD": "3 [arn:aws:s3:::uploads]", "STG": "3"])
         #expect(try history(box, "STG") == ["create -→3"], "moving PROD never moves STG")
+        try box.expectGitFsckClean()
 
         // Prune keeps what aliases use and the newest N.
         let plan = try box.lvc("prune", "--keep", "1", "--dry-run").stdout
