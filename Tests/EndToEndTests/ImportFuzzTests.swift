@@ -16,7 +16,7 @@ import Testing
         return (0...(bytes.count - 4)).filter { bytes[$0] == 0x50 && bytes[$0 + 1] == 0x4B && bytes[$0 + 2] < 8 && bytes[$0 + 3] < 9 }
     }
 
-    static func mutate(_ seed: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
         var bytes = seed
         let records = recordOffsets(seed)
         let interesting: [UInt32] = [0, 1, 2, 8, 12, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
@@ -58,7 +58,7 @@ import Testing
         let mutants = box.root.deletingLastPathComponent().appendingPathComponent("mutants")
         try FileManager.default.createDirectory(at: mutants, withIntermediateDirectories: true)
         let seeds = try ImportFuzzTests.seeds.map { Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.zip($0)))) }
-        var rng = SplitMix64(seed: 0x1_2026_1127)
+        var rng = SplitMix(seed: 0x1_2026_1127)
         var paths = [String]()
         for i in 0..<ImportFuzzTests.runs {
             let mutant = ImportFuzzTests.mutate(seeds[i % seeds.count], &rng)

@@ -171,7 +171,7 @@ struct HostileZip: Sendable, CustomStringConvertible {
         var text = ""
         for i in 0..<200_000 { text += "line \(i % 977) of a large, compressible file\n" }
         try examples.write("rich/data/big.txt", text)
-        var random = SplitMix64(seed: 7)
+        var random = SplitMix(seed: 7)
         let noise = Data((0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) })
         try noise.write(to: URL(fileURLWithPath: rich + "/data/noise.bin"))
 
@@ -318,15 +318,4 @@ struct HostileZip: Sendable, CustomStringConvertible {
     }
 }
 
-/// A small seeded generator (SplitMix64) so that test data and fuzz cases repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+
