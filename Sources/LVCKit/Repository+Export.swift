@@ -16,7 +16,7 @@ extension Repository {
         if createFolder { try LVCError.wrap("create \(directory)") { try FileSystem.makeDirectories(directory) } }
         var template = Array("\(directory)/.lvc-export-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let tmp = String(cString: template)
+        let tmp = FileSystem.string(fromCBuffer: template)
         guard fd >= 0 else { throw LVCError.store(action: "export", .io(path: directory, operation: "create a file in", errno: errno)) }
         var done = false
         defer { if !done { unlink(tmp) } }

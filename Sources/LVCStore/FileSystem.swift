@@ -103,7 +103,7 @@ public enum FileSystem {
                                       mode: mode_t = 0o444, sync: Bool = false) throws -> String {
         var template = Array("\(directory)/\(prefix)XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let path = String(cString: template)
+        let path = string(fromCBuffer: template)
         guard fd >= 0 else { throw StoreError.io(path: directory, operation: "create a temporary file in", errno: errno) }
         do {
             defer { close(fd) }
@@ -140,5 +140,12 @@ extension FileSystem {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+}
+
+extension FileSystem {
+    /// The text of a NUL-terminated C buffer (what mkstemp and getcwd fill in).
+    public static func string(fromCBuffer buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

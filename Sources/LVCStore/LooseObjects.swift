@@ -82,7 +82,7 @@ public final class LooseObjects: Sendable {
     public func writeBlob(fromFileDescriptor fd: Int32, size: Int, path: String) throws -> ObjectID? {
         var template = Array("\(temporaryDirectory)/obj-XXXXXX".utf8CString)
         let out = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let tmp = String(cString: template)
+        let tmp = FileSystem.string(fromCBuffer: template)
         guard out >= 0 else { throw StoreError.io(path: temporaryDirectory, operation: "create a temporary file in", errno: errno) }
         var installed = false
         defer {

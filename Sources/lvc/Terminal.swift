@@ -1,4 +1,5 @@
 import LVCKit
+import LVCStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,7 +64,7 @@ enum Terminal {
     static var currentDirectory: String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return FileSystem.string(fromCBuffer: buffer)
     }
 
     /// The identity recorded in version commits: LVC_AUTHOR_NAME / LVC_AUTHOR_EMAIL, else the
