@@ -5,14 +5,7 @@ import Testing
 /// Every bad input: a clear message, a non-zero exit status, and nothing changed on disk.
 @Suite struct BadInputTests {
     /// A function with one published version, ready to be abused.
-    func published() throws -> Sandbox {
-        let box = try Sandbox()
-        try box.makeExampleFunction()
-        try box.lvc("init")
-        try box.lvc("add")
-        try box.lvc("publish")
-        return box
-    }
+    func published() throws -> Sandbox { try Sandbox.publishedExample() }
 
     func expectRefused(_ box: Sandbox, _ arguments: [String], message: String,
                        sourceLocation: SourceLocation = #_sourceLocation) throws {

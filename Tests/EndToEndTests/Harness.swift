@@ -147,13 +147,19 @@ final class Sandbox: @unchecked Sendable {
         try symlink("current.js", to: "lib/util.js")
     }
 
-    /// The example function published as version 1, then with `index.js` changed as version 2.
-    static func twoExampleVersions() throws -> Sandbox {
+    /// The example function published as version 1.
+    static func publishedExample() throws -> Sandbox {
         let box = try Sandbox()
         try box.makeExampleFunction()
         try box.lvc("init")
         try box.lvc("add")
         try box.lvc("publish")
+        return box
+    }
+
+    /// The example function published as version 1, then with `index.js` changed as version 2.
+    static func twoExampleVersions() throws -> Sandbox {
+        let box = try publishedExample()
         try box.write("index.js", "v2\n")
         try box.lvc("add")
         try box.lvc("publish")

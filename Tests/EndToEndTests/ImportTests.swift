@@ -58,11 +58,7 @@ struct HostileZip: Sendable, CustomStringConvertible {
 
     /// A function with one published version and an unstaged edit: a store and a folder to protect.
     func published() throws -> Sandbox {
-        let box = try Sandbox()
-        try box.makeExampleFunction()
-        try box.lvc("init")
-        try box.lvc("add")
-        try box.lvc("publish")
+        let box = try Sandbox.publishedExample()
         try box.lvc("show", "LATEST", "--json")  // fills the package cache too
         try box.write("index.js", "edited, not staged\n")
         return box
