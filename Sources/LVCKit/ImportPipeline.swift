@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LVCStore
 #if canImport(Glibc)
 import Glibc
@@ -223,7 +227,7 @@ final class OrderedResults<T>: @unchecked Sendable {
     private var slots: [Result<T, Error>?]
     private var next = 0
     private var stopped = false
-    private let condition = NSCondition()
+    private let condition = Condition()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 

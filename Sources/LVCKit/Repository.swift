@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LVCStore
 
 /// One function folder and its `.lambda/` store. The facade over everything lvc does;

@@ -3,6 +3,7 @@ import LVCKit
 
 struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Stage the folder (or the given paths) into $LATEST.",
         discussion: "New, modified and deleted files, executable bits and symlinks. Never .lambda/ or .git/; honours .lambdaignore (gitignore syntax). Special files are skipped with a warning.")
 

@@ -8,7 +8,7 @@ struct AliasCommand: ParsableCommand {
         subcommands: [Create.self, Update.self, Delete.self, List.self, Show.self, History.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an alias on a version (a number or $LATEST).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an alias on a version (a number or $LATEST).")
         @Argument(help: "Alias name: letters, digits, - and _, not only digits, 1–128 characters.") var name: String
         @Argument(help: "A version number, or $LATEST (also LATEST).") var version: String
         @Option(name: [.customShort("d"), .long], help: "Description.") var description: String = ""
@@ -23,7 +23,7 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move an alias, change its weights or description.",
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Move an alias, change its weights or description.",
                                                         discussion: "Fields not given keep their values. Prints which triggers now reach which version.")
         @Argument(help: "Alias name.") var name: String
         @Option(help: "The new main version (a number or $LATEST).") var version: String?
@@ -46,13 +46,13 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete an alias (its history stays in the store).")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an alias (its history stays in the store).")
         @Argument(help: "Alias name.") var name: String
         func run() throws { try Terminal.openRepository().deleteAlias(name) }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List aliases: version, extra weighted version, description, triggers.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List aliases: version, extra weighted version, description, triggers.")
         @Flag(help: "Print ListAliases' {\"Aliases\": [...]} (each item also lists its triggers).") var json = false
 
         func run() throws {
@@ -78,7 +78,7 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one alias (AWS's AliasConfiguration with --json).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one alias (AWS's AliasConfiguration with --json).")
         @Argument(help: "Alias name.") var name: String
         @Flag(help: "Print AWS's AliasConfiguration.") var json = false
 
@@ -95,7 +95,7 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every move of an alias: when, from → to, weights, description.")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "Every move of an alias: when, from → to, weights, description.")
         @Argument(help: "Alias name.") var name: String
         @Flag(help: "Machine-readable output.") var json = false
 
@@ -139,6 +139,7 @@ extension String {
 
 struct Rollback: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rollback",
         abstract: "Point an alias back where it was before its last move (from its own history).",
         discussion: "A rollback is itself recorded, so rolling back twice walks further back; other aliases never move.")
     @Argument(help: "Alias name.") var name: String
@@ -157,7 +158,7 @@ struct Rollback: ParsableCommand {
 }
 
 struct Promote: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Point alias TO where alias FROM points (e.g. STG → PROD), weights included.")
+    static let configuration = CommandConfiguration(commandName: "promote", abstract: "Point alias TO where alias FROM points (e.g. STG → PROD), weights included.")
     @Argument(help: "The alias to copy.") var from: String
     @Argument(help: "The alias to move.") var to: String
     @Flag(help: "Say what would change, change nothing.") var dryRun = false
@@ -175,6 +176,7 @@ struct Promote: ParsableCommand {
 
 struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "delete",
         abstract: "Delete a published version. Its number is never reused.",
         discussion: "Refused for $LATEST, for versions an alias uses (main or weighted) and for versions a trigger targets directly.")
     @Argument(help: "Version number.") var version: String
@@ -183,6 +185,7 @@ struct Delete: ParsableCommand {
 
 struct Prune: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "prune",
         abstract: "Delete old versions that no alias or trigger needs, keeping the newest N.")
     @Option(help: "How many of the newest versions to keep.") var keep: Int
     @Flag(help: "List each version with the reason it is kept or deleted; change nothing.") var dryRun = false
@@ -199,6 +202,7 @@ struct Prune: ParsableCommand {
 
 struct Gc: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "gc",
         abstract: "Remove loose objects that nothing reaches any more.",
         discussion: "Reachable: every ref (versions, main, aliases, the alias history), $LATEST. Objects in packs are left to 'git gc'.")
     @Flag(help: "List what would be removed; change nothing.") var dryRun = false
@@ -218,7 +222,7 @@ struct TriggerCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Remove.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Attach a trigger to an alias, a version, $LATEST, or (no qualifier) the unqualified function.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Attach a trigger to an alias, a version, $LATEST, or (no qualifier) the unqualified function.")
         @Argument(help: "Alias, version or $LATEST; none: the unqualified function.") var qualifier: String?
         @Option(help: "The event source ARN, e.g. arn:aws:s3:::my-bucket.") var source: String
         @Option(help: "Kind of trigger (default: the ARN's service, e.g. s3, sqs).") var type: String?
@@ -232,7 +236,7 @@ struct TriggerCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List triggers and the version each one reaches now.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List triggers and the version each one reaches now.")
         @Flag(help: "Machine-readable output.") var json = false
 
         func run() throws {
@@ -255,7 +259,7 @@ struct TriggerCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a trigger.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a trigger.")
         @Argument(help: "Trigger id.") var id: String
         func run() throws { try Terminal.openRepository().removeTrigger(id) }
     }

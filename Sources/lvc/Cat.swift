@@ -2,7 +2,7 @@ import ArgumentParser
 import LVCKit
 
 struct Cat: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print one file of $LATEST or of a version, byte for byte.")
+    static let configuration = CommandConfiguration(commandName: "cat", abstract: "Print one file of $LATEST or of a version, byte for byte.")
 
     @Argument(help: "QUALIFIER:PATH, e.g. 3:index.js or LATEST:lib/util.js.") var spec: String
 

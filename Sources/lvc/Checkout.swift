@@ -3,6 +3,7 @@ import LVCKit
 
 struct Checkout: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "checkout",
         abstract: "Make $LATEST and the folder equal to a version (code and configuration).",
         discussion: "Refuses to overwrite changes that are not staged unless --force. Never writes outside the folder or through a symlink.")
 

@@ -3,6 +3,7 @@ import LVCKit
 
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "config",
         abstract: "Read or change $LATEST's configuration.",
         discussion: """
         Keys: runtime, handler, role, description, memory (128–10240 MB), timeout (1–900 s),

@@ -4,6 +4,7 @@ import LVCStore
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show what differs between two states: code as a unified diff, then configuration.",
         discussion: """
         lvc diff            the folder vs $LATEST (what 'lvc add' would stage)

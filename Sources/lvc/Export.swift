@@ -3,6 +3,7 @@ import LVCKit
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write the deployment package (.zip) of $LATEST or of a version, and print its CodeSha256.",
         discussion: "The zip is canonical: the same tree gives the same bytes on every run and machine (same zlib). Default file: .lambda/exports/NAME-QUALIFIER.zip (inside the store, so that 'lvc add' never stages it).")
 

@@ -3,6 +3,7 @@ import LVCKit
 
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Verify the store: every object's hash, and that refs and $LATEST point at objects that exist.",
         discussion: "Quiet when all is well; exit status 1 when anything is wrong.")
 

@@ -3,6 +3,7 @@ import LVCKit
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Stage a deployment package (.zip) into $LATEST: its files replace $LATEST's code.",
         discussion: """
         The archive is checked as a whole before anything is written: unsafe names (zip slip, .git, \

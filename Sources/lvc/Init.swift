@@ -3,6 +3,7 @@ import LVCKit
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create .lambda/ in this folder: an empty $LATEST with the given configuration.",
         discussion: "Running it twice says so and changes nothing. Region and account only shape ARNs; the defaults are us-east-1 and AWS's documentation account 123456789012. With --from, the package is checked first; if it is refused or cannot be written, no store is left behind.")
 

@@ -3,6 +3,7 @@ import LVCKit
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "Versions newest first: number, date, description, CodeSha256, size, aliases.",
         discussion: "Versions deleted since are marked (deleted) while their history is in the store.")
 

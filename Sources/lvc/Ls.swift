@@ -3,7 +3,7 @@ import LVCKit
 import LVCStore
 
 struct Ls: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the files of $LATEST or of a version: mode, size, path.")
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the files of $LATEST or of a version: mode, size, path.")
 
     @Argument(help: "$LATEST (also LATEST), a version number or an alias.") var qualifier: String
     @Argument(help: "Only this file or folder.") var path: String?

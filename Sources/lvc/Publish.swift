@@ -3,6 +3,7 @@ import LVCKit
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract: "Freeze $LATEST (code + configuration) into the next numbered version.",
         discussion: "If $LATEST has not changed since the newest version, no version is made and that version is returned. The description belongs to the new version only.")
 

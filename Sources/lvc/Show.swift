@@ -2,7 +2,7 @@ import ArgumentParser
 import LVCKit
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the configuration of $LATEST or of a version.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the configuration of $LATEST or of a version.")
 
     @Argument(help: "$LATEST (also LATEST), a version number or an alias; default: the unqualified function ($LATEST).") var qualifier: String?
     @Flag(help: "Print AWS's FunctionConfiguration shape.") var json = false

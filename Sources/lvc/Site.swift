@@ -9,6 +9,7 @@ import Darwin
 
 struct Site: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "site",
         abstract: "Write a static HTML site of the function's whole history (works from file://, no network).",
         discussion: "Default folder: .lambda/site/ (inside the store, never staged). An existing folder is only replaced if an earlier 'lvc site' wrote it.")
 

@@ -4,6 +4,7 @@ import LVCStore
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show what 'lvc add' would stage and what 'lvc publish' would freeze.")
 
     @Flag(name: .shortAndLong, help: "One line per path: XY PATH (X: $LATEST vs newest version, Y: folder vs $LATEST; ?? not staged yet; C for a configuration key).") var short = false

@@ -2,7 +2,7 @@ import ArgumentParser
 import LVCKit
 
 struct Versions: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List $LATEST and the published versions.")
+    static let configuration = CommandConfiguration(commandName: "versions", abstract: "List $LATEST and the published versions.")
 
     @Flag(help: "Print ListVersionsByFunction's {\"Versions\": [...]}, $LATEST first.") var json = false
 
