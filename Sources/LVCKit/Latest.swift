@@ -29,25 +29,26 @@ public struct Latest: Sendable, Equatable {
 
     static func newRevisionId() -> String { UUID().uuidString.lowercased() }
 
-    /// Decodes the index; `configLoader` reads the function.json blob; `metadata` is the content of
+    /// Decodes the index's entries; `configLoader` reads the function.json blob; `metadata` is the content of
     /// `lvc/latest`, used only if it was written for this very index (same checksum).
-    static func decode(_ index: Index, checksum: [UInt8], metadata: [UInt8]?, fallbackTime: Int64,
+    static func decode(_ entries: consuming [IndexEntry], checksum: [UInt8], metadata: [UInt8]?, fallbackTime: Int64,
                        configLoader: (ObjectID) throws -> FunctionConfiguration) throws -> Latest {
-        var code = [IndexEntry]()
-        code.reserveCapacity(index.entries.count)
+        var code = entries  // taken from the index, so its paths can be stripped in place
         var configuration = FunctionConfiguration()
-        for entry in index.entries {
-            if entry.path == configPath {
-                configuration = try configLoader(entry.id)
-            } else if entry.path.starts(with: codePrefix) {
-                var e = entry
-                e.path = Array(entry.path[codePrefix.count...])
-                if let problem = ReservedNames.problem(withPath: e.path) {
-                    throw LVCError.badPath(e.pathString, reason: "the index ($LATEST) holds an unsafe path: \(problem)")
+        var kept = 0
+        for i in code.indices {
+            if code[i].path == configPath {
+                configuration = try configLoader(code[i].id)
+            } else if code[i].path.starts(with: codePrefix) {
+                code[i].path.removeFirst(codePrefix.count)
+                if let problem = ReservedNames.problem(withPath: code[i].path) {
+                    throw LVCError.badPath(code[i].pathString, reason: "the index ($LATEST) holds an unsafe path: \(problem)")
                 }
-                code.append(e)
+                code.swapAt(kept, i)
+                kept += 1
             }
         }
+        code.removeLast(code.count - kept)
         // Without matching metadata (a crash between writing it and the index, or an index written
         // by git), the RevisionId is derived from the index itself: stable until the next change.
         let hex = ObjectID(bytes: checksum).hex
@@ -102,12 +103,12 @@ extension Repository {
             guard let bytes = try FileSystem.readIfExists(indexPath) else {
                 return Latest.empty(now: identity.now())
             }
-            let index: Index
+            var index: Index
             do { index = try Index.decode(bytes) } catch let error as Index.DecodeError {
                 throw StoreError.corruptFile(path: indexPath, reason: error.reason)
             }
             let metadata = try FileSystem.readIfExists(latestMetadataPath)
-            return try Latest.decode(index, checksum: Array(bytes.suffix(32)), metadata: metadata,
+            return try Latest.decode(index.takeEntries(), checksum: Array(bytes.suffix(32)), metadata: metadata,
                                      fallbackTime: Int64(indexModificationTime().0)) { id in
                 try readConfiguration(blob: id)
             }

@@ -29,8 +29,10 @@ public struct StatusReport: Sendable {
 extension Repository {
     public func status() throws -> StatusReport {
         var report = StatusReport()
-        let latest = try readLatest()
-        let scan = try WorktreeScanner.scan(root: root, ignore: try ignoreRules())
+        let ignore = try ignoreRules()
+        let (latest, scan) = try concurrently({ try self.readLatest() }) {
+            try WorktreeScanner.scan(root: root, ignore: ignore)
+        }
         report.skipped = scan.skipped
         report.unstaged = try worktreeChanges(scan, latest: latest)
 

@@ -6,24 +6,70 @@ import Glibc
 import Darwin
 #endif
 
-/// Walks the function folder in two phases, so that the expensive part runs on all cores:
+/// Walks the function folder in two overlapping phases, so that the expensive part runs on all cores:
 /// 1. one thread reads every folder with `readdir` (types from `d_type`), applies the ignore rules
 ///    and sorts each folder in git's tree order (folders compared as "name/");
-/// 2. the folders' files are `fstatat`-ed in parallel, relative to their folder's descriptor.
+/// 2. as soon as a folder is listed, any free thread `fstatat`s its files, relative to the folder.
 /// Reassembling the folders depth first yields the files sorted by full path, with no global sort.
 /// Skips `.git` and `.lambda` at any depth. Never follows a symlink.
 enum WorktreeScanner {
     enum Child {
-        case file([UInt8])
-        case folder(Int)
+        /// The file's path from the function folder; its name starts at `nameStart`.
+        case file(path: [UInt8], nameStart: Int)
+        case folder(Folder)
     }
 
-    final class Folder {
+    final class Folder: @unchecked Sendable {
         let path: [UInt8]
+        /// Written by the listing thread before the folder is queued, then only read.
         var children: [Child] = []
+        var listingSkipped: [(path: String, reason: String)] = []
+        /// Written by the one thread that stats the folder's files.
         var files: [WorktreeFile?] = []
-        var skipped: [(path: String, reason: String)] = []
+        var statSkipped: [(path: String, reason: String)] = []
+        /// A descriptor of the folder handed from phase 1 to phase 2 (which closes it), or -1.
+        var fd: Int32 = -1
         init(path: [UInt8]) { self.path = path }
+    }
+
+    /// Folders that phase 1 has listed and phase 2 has not taken yet.
+    final class FolderQueue: @unchecked Sendable {
+        private let condition = Condition()
+        private var ready = [Folder]()
+        private var taken = 0
+        private var listingDone = false
+
+        /// Folders listed and not taken yet (a hint: phase 1 hands over descriptors only while
+        /// few are waiting, so a fast listing never holds hundreds of them open).
+        var waiting: Int {
+            condition.lock()
+            defer { condition.unlock() }
+            return ready.count - taken
+        }
+
+        func push(_ folder: Folder) {
+            condition.lock()
+            ready.append(folder)
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func finishListing() {
+            condition.lock()
+            listingDone = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// The next listed folder, waiting for one if the listing goes on; nil when all are taken.
+        func take() -> Folder? {
+            condition.lock()
+            defer { condition.unlock() }
+            while taken == ready.count && !listingDone { condition.wait() }
+            guard taken < ready.count else { return nil }
+            taken += 1
+            return ready[taken - 1]
+        }
     }
 
     static let slash = UInt8(ascii: "/")
@@ -73,101 +119,31 @@ enum WorktreeScanner {
         let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw LVCError.store(action: "read the folder", .io(path: root, operation: "open directory", errno: errno)) }
         defer { close(rootFD) }
-
-        // Phase 1: the folder structure.
-        var folders = [Folder]()
-        func list(_ path: [UInt8], fd: Int32) {
-            let folder = Folder(path: path)
-            folders.append(folder)
-            guard let dir = fdopendir(fd) else { close(fd); return }
-            defer { closedir(dir) }
-            var names = [(name: [UInt8], isDir: Bool)]()
-            while let entry = readdir(dir) {
-                var name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-                    let p = raw.bindMemory(to: UInt8.self)
-                    return Array(p[..<(p.firstIndex(of: 0) ?? p.count)])
-                }
-                if name == [46] || name == [46, 46] || ReservedNames.isReserved(name[...]) { continue }
-                var type = entry.pointee.d_type
-                if type == UInt8(DT_UNKNOWN) {
-                    var st = stat()
-                    name.append(0)
-                    let ok = name.withUnsafeBufferPointer { b in
-                        b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
-                    }
-                    name.removeLast()
-                    guard ok else { continue }
-                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
-                }
-                names.append((name, type == UInt8(DT_DIR)))
-            }
-            names.sort { TreeEntry.compareNames($0.name, $0.isDir, $1.name, $1.isDir) < 0 }
-            for (name, isDir) in names {
-                let childPath = join(path, name)
-                if ignore.isIgnored(childPath, isDirectory: isDir) { continue }
-                if let problem = ReservedNames.problem(with: name[...]) {
-                    folder.skipped.append((String(decoding: childPath, as: UTF8.self), problem))
-                    continue
-                }
-                if isDir {
-                    let childFD = openat(fd, String(decoding: name, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    guard childFD >= 0 else {
-                        folder.skipped.append((String(decoding: childPath, as: UTF8.self), "cannot be read: \(String(cString: strerror(errno)))"))
-                        continue
-                    }
-                    folder.children.append(.folder(folders.count))
-                    list(childPath, fd: childFD)
-                } else {
-                    folder.children.append(.file(name))
-                }
-            }
-        }
         let startFD = start.isEmpty ? dup(rootFD)
             : openat(rootFD, String(decoding: start, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard startFD >= 0 else {
             throw LVCError.store(action: "read the folder", .io(path: String(decoding: start, as: UTF8.self), operation: "open directory", errno: errno))
         }
-        list(start, fd: startFD)
 
-        // Phase 2: stat every file, folders spread over the cores.
-        let shared = UnsafeSendable(folders)
-        let next = AtomicCounter()
-        DispatchQueue.concurrentPerform(iterations: min(System.coreCount, max(1, folders.count))) { _ in
-            while true {
-                let index = next.increment()
-                guard index < shared.value.count else { return }
-                let folder = shared.value[index]
-                let name = folder.path.isEmpty ? "." : String(decoding: folder.path, as: UTF8.self)
-                let fd = openat(rootFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard fd >= 0 else { continue }
-                defer { close(fd) }
-                var files = [WorktreeFile?]()
-                for child in folder.children {
-                    guard case .file(let childName) = child else { continue }
-                    var st = stat()
-                    var cName = childName
-                    cName.append(0)
-                    let ok = cName.withUnsafeBufferPointer { b in
-                        b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
-                    }
-                    let path = join(folder.path, childName)
-                    if !ok { files.append(nil); continue }  // vanished meanwhile
-                    let file = worktreeFile(path, st)
-                    if file == nil, (st.st_mode & S_IFMT) != S_IFDIR {
-                        folder.skipped.append((String(decoding: path, as: UTF8.self), "special file (device, socket or FIFO) skipped"))
-                    }
-                    files.append(file)
-                }
-                folder.files = files
+        let top = Folder(path: start)
+        let queue = FolderQueue()
+        DispatchQueue.concurrentPerform(iterations: max(1, System.coreCount)) { worker in
+            if worker == 0 {
+                list(top, fd: startFD, ignore: ignore, queue: queue)
+                queue.finishListing()
+            }
+            var name = [CChar](repeating: 0, count: 256)  // NAME_MAX + 1, reused for every file
+            while let folder = queue.take() {
+                statFiles(of: folder, rootFD: rootFD, nameBuffer: &name)
             }
         }
 
         // Reassembly, depth first.
         var files = [WorktreeFile]()
         var skipped = [(path: String, reason: String)]()
-        func collect(_ index: Int) {
-            let folder = folders[index]
-            skipped += folder.skipped
+        func collect(_ folder: Folder) {
+            skipped += folder.listingSkipped
+            skipped += folder.statSkipped
             var fileIndex = 0
             for child in folder.children {
                 switch child {
@@ -179,8 +155,111 @@ enum WorktreeScanner {
                 }
             }
         }
-        collect(0)
+        collect(top)
         return WorktreeScan(files: files, skipped: skipped)
+    }
+
+    /// Phase 1 for one folder and, depth first, its subfolders: reads the names (closing `fd`),
+    /// sorts them, queues the folder for phase 2, then lists the subfolders.
+    private static func list(_ folder: Folder, fd: Int32, ignore: IgnoreRules, queue: FolderQueue) {
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            queue.push(folder)
+            return
+        }
+        defer { closedir(dir) }
+        var names = [(name: [UInt8], isDir: Bool)]()
+        while let entry = readdir(dir) {
+            var name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
+                let p = raw.bindMemory(to: UInt8.self)
+                return Array(p[..<(p.firstIndex(of: 0) ?? p.count)])
+            }
+            if name == [46] || name == [46, 46] || ReservedNames.isReserved(name[...]) { continue }
+            var type = entry.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                name.append(0)
+                let ok = name.withUnsafeBufferPointer { b in
+                    b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
+                }
+                name.removeLast()
+                guard ok else { continue }
+                type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+            }
+            names.append((name, type == UInt8(DT_DIR)))
+        }
+        names.sort { TreeEntry.compareNames($0.name, $0.isDir, $1.name, $1.isDir) < 0 }
+        var children = [Child]()
+        children.reserveCapacity(names.count)
+        var subfolders = [(Folder, name: [UInt8])]()
+        var hasFiles = false
+        let nameStart = folder.path.isEmpty ? 0 : folder.path.count + 1
+        for (name, isDir) in names {
+            let childPath = join(folder.path, name)
+            if ignore.isIgnored(childPath, isDirectory: isDir) { continue }
+            if let problem = ReservedNames.problem(with: name[...]) {
+                folder.listingSkipped.append((String(decoding: childPath, as: UTF8.self), problem))
+                continue
+            }
+            if isDir {
+                let sub = Folder(path: childPath)
+                children.append(.folder(sub))
+                subfolders.append((sub, name))
+            } else {
+                children.append(.file(path: childPath, nameStart: nameStart))
+                hasFiles = true
+            }
+        }
+        folder.children = children
+        if hasFiles && queue.waiting < 32 { folder.fd = dup(fd) }  // phase 2 need not look the path up again
+        queue.push(folder)
+        for (sub, name) in subfolders {
+            let childFD = openat(fd, String(decoding: name, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard childFD >= 0 else {
+                sub.listingSkipped.append((String(decoding: sub.path, as: UTF8.self), "cannot be read: \(String(cString: strerror(errno)))"))
+                continue  // never queued: it has no children, so phase 2 has nothing to do
+            }
+            list(sub, fd: childFD, ignore: ignore, queue: queue)
+        }
+    }
+
+    /// Phase 2 for one folder: `fstatat` of each file, relative to the folder.
+    private static func statFiles(of folder: Folder, rootFD: Int32, nameBuffer: inout [CChar]) {
+        let hasFiles = folder.children.contains { if case .file = $0 { return true } else { return false } }
+        var fd = folder.fd
+        folder.fd = -1
+        if !hasFiles {
+            if fd >= 0 { close(fd) }
+            return
+        }
+        if fd < 0 {
+            let name = folder.path.isEmpty ? "." : String(decoding: folder.path, as: UTF8.self)
+            fd = openat(rootFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { return }  // vanished meanwhile: its files are not there either
+        }
+        defer { close(fd) }
+        var files = [WorktreeFile?]()
+        files.reserveCapacity(folder.children.count)
+        for child in folder.children {
+            guard case .file(let path, let nameStart) = child else { continue }
+            var st = stat()
+            let ok = nameBuffer.withUnsafeMutableBufferPointer { buffer -> Bool in
+                var n = 0
+                for byte in path[nameStart...] where n < buffer.count - 1 {
+                    buffer[n] = CChar(bitPattern: byte)
+                    n += 1
+                }
+                buffer[n] = 0
+                return fstatat(fd, buffer.baseAddress!, &st, AT_SYMLINK_NOFOLLOW) == 0
+            }
+            if !ok { files.append(nil); continue }  // vanished meanwhile
+            let file = worktreeFile(path, st)
+            if file == nil, (st.st_mode & S_IFMT) != S_IFDIR {
+                folder.statSkipped.append((String(decoding: path, as: UTF8.self), "special file (device, socket or FIFO) skipped"))
+            }
+            files.append(file)
+        }
+        folder.files = files
     }
 }
 

@@ -83,29 +83,35 @@ public struct Index: Sendable, Equatable {
         }
         let count = Int(bytes.readBigEndian32(at: 8))
         var entries = [IndexEntry]()
-        entries.reserveCapacity(count)
+        entries.reserveCapacity(min(count, bodyEnd / 74))
         var p = 12
-        for _ in 0..<count {
-            guard p + 74 <= bodyEnd else { throw DecodeError(reason: "truncated entry") }
-            var s = StatData()
-            s.ctimeSeconds = bytes.readBigEndian32(at: p); s.ctimeNanoseconds = bytes.readBigEndian32(at: p + 4)
-            s.mtimeSeconds = bytes.readBigEndian32(at: p + 8); s.mtimeNanoseconds = bytes.readBigEndian32(at: p + 12)
-            s.device = bytes.readBigEndian32(at: p + 16); s.inode = bytes.readBigEndian32(at: p + 20)
-            let rawMode = bytes.readBigEndian32(at: p + 24)
-            s.uid = bytes.readBigEndian32(at: p + 28); s.gid = bytes.readBigEndian32(at: p + 32)
-            s.size = bytes.readBigEndian32(at: p + 36)
-            let id = ObjectID(bytes: bytes[(p + 40)..<(p + 72)])
-            let flags = UInt16(bytes[p + 72]) << 8 | UInt16(bytes[p + 73])
-            guard flags & 0x3000 == 0 else { throw DecodeError(reason: "unmerged entries are not supported") }
-            guard flags & 0x4000 == 0 else { throw DecodeError(reason: "extended flags are not supported") }
-            let nameStart = p + 74
-            guard let nul = bytes[nameStart..<bodyEnd].firstIndex(of: 0) else { throw DecodeError(reason: "truncated path") }
-            guard let mode = EntryMode(rawValue: rawMode), mode != .directory else {
-                throw DecodeError(reason: "bad mode \(String(rawMode, radix: 8))")
+        // One pass over the raw bytes: this runs for every entry each time $LATEST is read.
+        try bytes.withUnsafeBufferPointer { buffer in
+            func be32(_ at: Int) -> UInt32 {
+                UInt32(buffer[at]) << 24 | UInt32(buffer[at + 1]) << 16 | UInt32(buffer[at + 2]) << 8 | UInt32(buffer[at + 3])
             }
-            entries.append(IndexEntry(path: Array(bytes[nameStart..<nul]), id: id, mode: mode, stat: s))
-            let length = nul - p
-            p += length + (8 - length % 8)
+            for _ in 0..<count {
+                guard p + 74 <= bodyEnd else { throw DecodeError(reason: "truncated entry") }
+                var s = StatData()
+                s.ctimeSeconds = be32(p); s.ctimeNanoseconds = be32(p + 4)
+                s.mtimeSeconds = be32(p + 8); s.mtimeNanoseconds = be32(p + 12)
+                s.device = be32(p + 16); s.inode = be32(p + 20)
+                let rawMode = be32(p + 24)
+                s.uid = be32(p + 28); s.gid = be32(p + 32)
+                s.size = be32(p + 36)
+                let id = ObjectID(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[(p + 40)..<(p + 72)])))
+                let flags = UInt16(buffer[p + 72]) << 8 | UInt16(buffer[p + 73])
+                guard flags & 0x3000 == 0 else { throw DecodeError(reason: "unmerged entries are not supported") }
+                guard flags & 0x4000 == 0 else { throw DecodeError(reason: "extended flags are not supported") }
+                let nameStart = p + 74
+                guard let nul = buffer[nameStart..<bodyEnd].firstIndex(of: 0) else { throw DecodeError(reason: "truncated path") }
+                guard let mode = EntryMode(rawValue: rawMode), mode != .directory else {
+                    throw DecodeError(reason: "bad mode \(String(rawMode, radix: 8))")
+                }
+                entries.append(IndexEntry(path: Array(buffer[nameStart..<nul]), id: id, mode: mode, stat: s))
+                let length = nul - p
+                p += length + (8 - length % 8)
+            }
         }
         var extensions = [String: [UInt8]]()
         while p + 8 <= bodyEnd {
@@ -118,6 +124,13 @@ public struct Index: Sendable, Equatable {
         var index = Index(entries: [], extensions: extensions)
         index.entries = entries
         return index
+    }
+
+    /// Moves the entries out (leaving none), so the caller holds the only reference to them and
+    /// can change them without copying.
+    public mutating func takeEntries() -> [IndexEntry] {
+        defer { entries = [] }
+        return entries
     }
 
     /// Replaces the entries (sorting them) while keeping extensions.
