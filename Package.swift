@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev). Not named CZlib: ZIPFoundation owns that name.
@@ -19,13 +18,23 @@ let package = Package(
             path: "Sources/LVCZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // SHA-256 from the system's OpenSSL (Debian: libssl-dev): as fast as any (SHA-NI), and its
+        // state can be saved and resumed (Documentation/Decisions/0013-sha256.md).
+        .systemLibrary(
+            name: "LVCOpenSSL",
+            path: "Sources/LVCOpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // The git-compatible database: object ids, codecs, loose and packed objects, refs, index, locks.
         .target(
             name: "LVCStore",
             dependencies: [
                 "LVCZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+                "LVCOpenSSL",
+            ],
+            // libcrypto linked statically: only its SHA-256 and CPU-feature code comes in, and lvc
+            // does not pay for loading and relocating the whole shared library at every start.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a"])]
         ),
         // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
         .target(name: "LVCKit", dependencies: ["LVCStore"]),

@@ -1,21 +1,38 @@
 import Dispatch
 
+/// Work started on another thread now, whose result is collected later with `value()`.
+final class BackgroundTask<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let done = DispatchSemaphore(value: 0)
+    private var collected = false
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global(qos: .userInitiated).async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the work to finish and returns its result (or rethrows its error). Call it once.
+    func value() throws -> T {
+        if !collected {
+            done.wait()
+            collected = true
+        }
+        return try result!.get()
+    }
+
+    deinit {
+        // Never leave the work running against state that is about to go away.
+        if !collected { done.wait() }
+    }
+}
+
 /// Runs `first` on another thread while `second` runs on this one, and returns both results
 /// (rethrowing the first error, `first`'s before `second`'s). Used where two independent reads
 /// each take milliseconds, such as decoding `$LATEST` while the folder is being walked.
 func concurrently<A, B>(_ first: @escaping @Sendable () throws -> A, _ second: () throws -> B) throws -> (A, B) {
-    let box = ResultBox<A>()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global(qos: .userInitiated).async {
-        box.result = Result { try first() }
-        done.signal()
-    }
+    let task = BackgroundTask(first)
     let b = Result { try second() }
-    done.wait()
-    return (try box.result!.get(), try b.get())
-}
-
-/// Written by one thread before a semaphore is signalled, read by another after waiting on it.
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
+    return (try task.value(), try b.get())
 }

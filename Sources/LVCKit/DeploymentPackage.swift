@@ -28,8 +28,13 @@ public struct DeploymentPackage {
     /// With `verify`, every blob is read from the store (which checks its hash) even when the
     /// cache has its compressed form, and the cached CRC and size must match it: used when the
     /// bytes leave lvc (`export`). Without it (publish, show) cached entries are trusted.
+    ///
+    /// Digest only (no `sink`): with `resume`, the entries before its checkpoint are not read or
+    /// hashed again (their central-directory records come from the cache) and the hash goes on from
+    /// the checkpoint's state; `recorder` collects checkpoints for the next package.
     static func write(entries: [Entry], objects: ObjectStore, cache: PackageCache? = nil, verify: Bool = false,
-                      progress: ProgressHandler? = nil, sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Digest {
+                      resume: PackageCheckpoints.Checkpoint? = nil, recorder: CheckpointRecorder? = nil,
+                      progress: ProgressHandler? = nil, sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> Digest {
         guard entries.count < 0xFFFF else {
             throw LVCError.refused("the package would have \(entries.count) files; lvc writes zips of at most 65,534 files (no zip64)")
         }
@@ -38,13 +43,20 @@ public struct DeploymentPackage {
         func emit(_ bytes: UnsafeRawBufferPointer) throws {
             hasher.update(bytes)
             offset += bytes.count
-            try sink(bytes)
+            try sink?(bytes)
         }
         var central = [UInt8]()
         var fresh = [(ObjectID, CompressedEntry)]()
         let batch = 256
         var start = 0
-        let counter = ProgressCounter(total: entries.count, handler: progress)
+        if let resume, sink == nil, !verify,
+           let prefix = try resumedPrefix(entries: entries, at: resume, objects: objects, cache: cache) {
+            hasher = prefix.hasher
+            offset = resume.offset
+            central = prefix.central
+            start = resume.entryIndex
+        }
+        let counter = ProgressCounter(total: entries.count - start, handler: progress)
         while start < entries.count {
             let slice = Array(entries[start..<min(start + batch, entries.count)])
             // Cached entries need no work; the others are read and compressed on all cores.
@@ -66,6 +78,7 @@ public struct DeploymentPackage {
                 guard fits(offset: offset, path: entry.path, storedCount: c.storedCount, size: c.size) else {
                     throw LVCError.refused(tooLarge)
                 }
+                recorder?.reached(entryIndex: start + i, offset: offset, hasher: hasher)
                 let localOffset = offset
                 try localHeader(path: entry.path, method: c.method, crc: c.crc, storedCount: c.storedCount, size: c.size)
                     .withUnsafeBytes { try emit($0) }
@@ -78,6 +91,33 @@ public struct DeploymentPackage {
         try finish(central: central, count: entries.count, offset: offset, emit: emit)
         cache?.append(fresh)
         return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
+    }
+
+    /// The hash state and central directory of the first `checkpoint.entryIndex` entries, from
+    /// the checkpoint and the cache's records, without reading their bytes; nil when it cannot be
+    /// resumed (an entry the cache does not have, or sizes that do not add up to the checkpoint's
+    /// offset: then the package is hashed from the start).
+    static func resumedPrefix(entries: [Entry], at checkpoint: PackageCheckpoints.Checkpoint, objects: ObjectStore,
+                              cache: PackageCache?) throws -> (hasher: ByteHasher, central: [UInt8])? {
+        guard checkpoint.entryIndex <= entries.count, let hasher = ByteHasher(savedState: checkpoint.state) else { return nil }
+        var central = [UInt8]()
+        var offset = 0
+        for entry in entries[..<checkpoint.entryIndex] {
+            let method: UInt16, crc: UInt32, storedCount: Int, size: Int
+            if entry.mode == .symlink {
+                // Never cached: a link's entry is its target, stored (a few bytes to read).
+                let target = try objects.read(entry.id, as: .blob)
+                (method, crc, storedCount, size) = (0, Zlib.crc32(target), target.count, target.count)
+            } else if let (record, _) = cache?.lookup(entry.id) {
+                (method, crc, storedCount, size) = (record.method, record.crc, record.length, record.size)
+            } else {
+                return nil
+            }
+            appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: method, crc: crc,
+                                storedCount: storedCount, size: size, localOffset: offset)
+            offset += 30 + entry.path.count + storedCount
+        }
+        return offset == checkpoint.offset ? (hasher, central) : nil
     }
 
     /// The general-purpose flags of an entry: bit 11 (UTF-8 name) when the path is not ASCII.

@@ -80,13 +80,18 @@ public struct Latest: Sendable, Equatable {
     }
 
     func encode(configBlob: ObjectID) -> Index {
-        var entries = code.map { e -> IndexEntry in
-            var p = e
-            p.path = Latest.codePrefix + e.path
-            return p
+        var entries = [IndexEntry]()
+        entries.reserveCapacity(code.count + 1)
+        for e in code {
+            var path = [UInt8]()
+            path.reserveCapacity(Latest.codePrefix.count + e.path.count)
+            path += Latest.codePrefix
+            path += e.path
+            entries.append(IndexEntry(path: path, id: e.id, mode: e.mode, stat: e.stat))
         }
+        // code/… sorted stays sorted with its prefix, and "function.json" sorts after "code/".
         entries.append(IndexEntry(path: Latest.configPath, id: configBlob, mode: .file))
-        return Index(entries: entries)
+        return Index(sortedEntries: entries)
     }
 
     /// Same code and configuration (stat data, RevisionId and time aside).

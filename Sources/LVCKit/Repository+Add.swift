@@ -48,8 +48,11 @@ extension Repository {
     public func add(paths: [[UInt8]]? = nil, progress: ProgressHandler? = nil) throws -> AddResult {
         let ignore = try ignoreRules()
         for path in paths ?? [] { try checkExplicitPath(path, ignore: ignore) }
+        // The folder is walked while $LATEST is locked and read (the walk needs no lock).
+        let root = self.root
+        let scanning = BackgroundTask { try WorktreeScanner.scan(root: root, ignore: ignore, within: paths) }
         return try withLatestLock("stage files") { latest in
-            let scan = try WorktreeScanner.scan(root: root, ignore: ignore, within: paths)
+            let scan = try scanning.value()
             if let paths {
                 for path in paths where !path.isEmpty {
                     let known = latest.code.contains { $0.path == path || $0.path.starts(with: path + [UInt8(ascii: "/")]) }

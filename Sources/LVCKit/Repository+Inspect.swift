@@ -51,8 +51,13 @@ extension Repository {
         switch qualifier {
         case nil, .latest?:
             let latest = try readLatest()
-            let entries = latest.code.map { DeploymentPackage.Entry(path: $0.path, mode: $0.mode, id: $0.id) }
-            let digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache()) { _ in }
+            let digest: DeploymentPackage.Digest
+            if let root = latest.tree, let tree = try? objects.readTree(root) {
+                digest = try codeDigest(codeTree: tree.entry(named: Array("code".utf8))?.id)
+            } else {
+                let entries = latest.code.map { DeploymentPackage.Entry(path: $0.path, mode: $0.mode, id: $0.id) }
+                digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache())
+            }
             return awsShape(latest.configuration, version: "$LATEST",
                             arn: qualifier == nil ? functionArn : arn(qualifier: "$LATEST"),
                             digest: digest, revisionId: latest.revisionId, lastModified: latest.lastModified,

@@ -167,10 +167,39 @@ extension Repository {
     }
 
     /// CodeSha256 and CodeSize of the canonical zip of a code tree, computed without writing it.
+    /// The zip is hashed from the last checkpoint before its first difference with the package
+    /// computed last time (PackageCheckpoints), and this package's checkpoints replace those.
     func codeDigest(codeTree: ObjectID?, progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
-        try DeploymentPackage.write(entries: packageEntries(codeTree: codeTree), objects: objects, cache: packageCache(),
-                                    progress: progress) { _ in }
+        let entries = try packageEntries(codeTree: codeTree)
+        guard let codeTree else {
+            return try DeploymentPackage.write(entries: entries, objects: objects, progress: progress)
+        }
+        let path = packageCheckpointsPath
+        let saved = PackageCheckpoints.load(from: path)
+        if let saved, saved.codeTree == codeTree, saved.entryCount == entries.count { return saved.digest }
+        var resume: PackageCheckpoints.Checkpoint?
+        if let saved, let first = try firstDifference(from: saved.codeTree, to: codeTree, entries: entries) {
+            resume = saved.checkpoints.last { $0.entryIndex <= first }
+        }
+        let recorder = CheckpointRecorder(carried: resume.map { r in saved!.checkpoints.filter { $0.entryIndex <= r.entryIndex } } ?? [])
+        let digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache(),
+                                                 resume: resume, recorder: recorder, progress: progress)
+        PackageCheckpoints(codeTree: codeTree, entryCount: entries.count, digest: digest, checkpoints: recorder.checkpoints)
+            .save(to: path)
+        return digest
     }
+
+    /// The index in `entries` (the package of `new`, sorted by path) of the first entry that is not
+    /// also, at the same index, in the package of `old`: every entry before it has the same path,
+    /// mode and blob in both. Found by comparing the trees, so unchanged folders are not read.
+    /// Nil when `old` cannot be read.
+    func firstDifference(from old: ObjectID, to new: ObjectID, entries: [DeploymentPackage.Entry]) throws -> Int? {
+        guard let changes = try? TreeDiff.diff(old, new, load: { try self.objects.readTree($0) }) else { return nil }
+        guard let first = changes.map(\.path).min(by: { $0.lexicographicallyPrecedes($1) }) else { return entries.count }
+        return entries.firstIndex { !$0.path.lexicographicallyPrecedes(first) } ?? entries.count
+    }
+
+    var packageCheckpointsPath: String { gitDirectory + "/lvc/package-cache/checkpoints" }
 
     /// The compressed-entry cache under `.lambda/lvc/package-cache/`.
     func packageCache() -> PackageCache {

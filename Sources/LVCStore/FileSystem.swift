@@ -118,10 +118,11 @@ public enum FileSystem {
     }
 
     /// Replaces `path` atomically with `bytes` (temp file + fsync + rename). For files that are
-    /// not guarded by a lock file of their own (objects, caches).
-    public static func atomicWrite(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+    /// not guarded by a lock file of their own (objects, caches). `sync: false` skips the fsync,
+    /// for caches that check their own content when read.
+    public static func atomicWrite(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, sync: Bool = true) throws {
         let tmp = try bytes.withUnsafeBytes { raw in
-            try writeTemporary(in: dirname(of: path), prefix: ".tmp-", raw, mode: mode, sync: true)
+            try writeTemporary(in: dirname(of: path), prefix: ".tmp-", raw, mode: mode, sync: sync)
         }
         do { try rename(tmp, path) } catch { unlink(tmp); throw error }
     }

@@ -133,6 +133,14 @@ public struct Index: Sendable, Equatable {
         return entries
     }
 
+    /// An index of entries already sorted by path (checked in debug builds), not sorted again.
+    public init(sortedEntries: [IndexEntry]) {
+        assert(zip(sortedEntries, sortedEntries.dropFirst()).allSatisfy { $0.path.lexicographicallyPrecedes($1.path) },
+                     "index entries must be sorted by path")
+        entries = sortedEntries
+        extensions = [:]
+    }
+
     /// Replaces the entries (sorting them) while keeping extensions.
     public mutating func setEntries(_ newEntries: [IndexEntry]) {
         entries = newEntries.sorted { $0.path.lexicographicallyPrecedes($1.path) }

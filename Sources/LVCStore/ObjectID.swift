@@ -1,4 +1,3 @@
-import Crypto
 #if canImport(FoundationEssentials)
 import FoundationEssentials  // lighter than Foundation: lvc starts faster
 #else
@@ -83,15 +82,15 @@ public struct ObjectHasher {
     private var sha = SHA256()
 
     public init(kind: ObjectKind, size: Int) {
-        sha.update(data: ObjectKind.header(kind, size: size))
+        ObjectKind.header(kind, size: size).withUnsafeBytes { sha.update($0) }
     }
 
     public mutating func update<D: ContiguousBytes>(_ bytes: D) {
-        bytes.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        bytes.withUnsafeBytes { sha.update($0) }
     }
 
     public func finalize() -> ObjectID {
-        ObjectID(bytes: Array(sha.finalize()))
+        ObjectID(bytes: sha.finalize())
     }
 
     /// One-shot: the id git gives `body` as an object of `kind`.
@@ -107,10 +106,17 @@ public struct ObjectHasher {
 public struct ByteHasher {
     private var sha = SHA256()
     public init() {}
-    public mutating func update<D: ContiguousBytes>(_ bytes: D) {
-        bytes.withUnsafeBytes { sha.update(bufferPointer: $0) }
+    /// Resumes a hash from `savedState` (nil if the bytes are not a SHA-256 state).
+    public init?(savedState: [UInt8]) {
+        guard let resumed = SHA256(savedState: savedState) else { return nil }
+        sha = resumed
     }
-    public func finalize() -> [UInt8] { Array(sha.finalize()) }
+    /// The hash so far, as bytes that `init(savedState:)` resumes.
+    public var savedState: [UInt8] { sha.savedState }
+    public mutating func update<D: ContiguousBytes>(_ bytes: D) {
+        bytes.withUnsafeBytes { sha.update($0) }
+    }
+    public func finalize() -> [UInt8] { sha.finalize() }
     public static func digest<D: ContiguousBytes>(_ bytes: D) -> [UInt8] {
         var h = ByteHasher(); h.update(bytes); return h.finalize()
     }

@@ -7,6 +7,9 @@ import LVCZlib
 
 /// zlib compression and decompression over system zlib.
 public enum Zlib {
+    /// The version of the zlib lvc runs with ("1.2.13"): deflate's output may differ between versions.
+    public static var version: String { String(cString: zlibVersion()) }
+
     public enum Format: Sendable { case zlib, raw }
 
     public struct Failure: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import LVCStore
 import Testing
 
 @Suite struct WorkflowTests {
@@ -219,6 +220,67 @@ import Testing
 }
 
 @Suite struct PackageCacheTests {
+    /// CodeSha256 is hashed from a checkpoint before the first changed file (PackageCheckpoints).
+    /// After every kind of change, at any place in the zip, the resumed digest must equal the
+    /// SHA-256 of the exported zip (export never resumes); so must it with the checkpoints damaged.
+    @Test func resumedDigestsEqualFullHashes() throws {
+        let box = try Sandbox()
+        var rng = SplitMix(seed: 0x5EED_C0DE)
+        func randomBytes(_ count: Int) -> Data { Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
+        func writeBinary(_ path: String, _ count: Int) throws {
+            let url = box.root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try randomBytes(count).write(to: url)
+        }
+        // About 6 MiB of incompressible files, so the zip has several 1 MiB checkpoints.
+        var files = [String]()
+        for i in 0..<60 {
+            let path = "pkg\(i % 7)/mod\(i).bin"
+            try writeBinary(path, 40_000 + Int(rng.next() % 120_000))
+            files.append(path)
+        }
+        try box.write("index.js", "exports.handler = async () => 1;\n")
+        try box.lvc("init")
+        try box.lvc("add")
+        let checkpoints = box.path + "/.lambda/lvc/package-cache/checkpoints"
+        for round in 1...14 {
+            let pick = files[Int(rng.next() % UInt64(files.count))]
+            switch round % 7 {
+            case 0: try writeBinary(pick, 1000 + Int(rng.next() % 50_000))  // change a file's size
+            case 1: try writeBinary("pkg\(round % 7)/new\(round).bin", 30_000); files.append("pkg\(round % 7)/new\(round).bin")
+            case 2: try FileManager.default.removeItem(atPath: box.path + "/" + pick); files.removeAll { $0 == pick }
+            case 3: try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: box.path + "/" + pick)
+            case 4: try box.symlink("aaa-link-\(round)", to: pick)  // sorts first: the whole zip moves
+            case 5: try box.write("zzz-last-\(round).txt", "the end\n")  // only the tail changes
+            default:
+                // Same size, different bytes: only the checkpoint chain can tell.
+                let data = try Data(contentsOf: box.root.appendingPathComponent(pick))
+                try randomBytes(data.count).write(to: box.root.appendingPathComponent(pick))
+            }
+            if round == 9 {
+                var bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoints))
+                bytes[bytes.count / 2] ^= 0x40  // a damaged checkpoint file must be ignored
+                try bytes.write(to: URL(fileURLWithPath: checkpoints))
+            }
+            try box.lvc("add")
+            let latest = try box.json(try box.lvc("show", "LATEST", "--json"))["CodeSha256"] as? String
+            let published = try box.json(try box.lvc("publish", "--json"))
+            let sha = published["CodeSha256"] as? String
+            let version = try #require(published["Version"] as? String)
+            #expect(FileManager.default.fileExists(atPath: checkpoints))
+            let zip = box.root.deletingLastPathComponent().appendingPathComponent("v\(version).zip").path
+            let exported = try box.lvc("export", version, "-o", zip).stdout.trimmingCharacters(in: .newlines)
+            var hasher = ByteHasher()
+            hasher.update(try Data(contentsOf: URL(fileURLWithPath: zip)))
+            let actual = hasher.finalize()
+            let base64 = Data(actual).base64EncodedString()
+            #expect(sha == base64, "round \(round): publish's CodeSha256 differs from the exported zip's")
+            #expect(latest == base64, "round \(round): $LATEST's CodeSha256 differs from the exported zip's")
+            #expect(exported == base64)
+        }
+        try box.expectGitFsckClean()
+    }
+
     /// The compressed-entry cache only saves time: without it, or with it damaged, every
     /// CodeSha256 and every exported byte stays the same.
     @Test func cacheNeverChangesAPackage() throws {
