@@ -29,4 +29,5 @@ final class Condition: @unchecked Sendable {
     /// Call with the lock held; returns with it held again.
     func wait() { pthread_cond_wait(cond, mutex) }
     func broadcast() { pthread_cond_broadcast(cond) }
+    func signal() { pthread_cond_signal(cond) }
 }

@@ -145,7 +145,7 @@ extension Repository {
             latest.tree = try LVCError.wrap(action) { try writeLatestTree(latest).root }
         }
         let indexUnchanged = latest.code == before.code && latest.configuration == before.configuration
-        if latest != before, indexUnchanged, let current = try? FileSystem.readIfExists(indexPath), current.count >= 32 {
+        if latest != before, indexUnchanged, let current = FileSystem.readTail(indexPath, count: 32), current.count == 32 {
             // Only the RevisionId or time moved (a publish): the index stays, its metadata changes.
             try LVCError.wrap(action) {
                 try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: Array(current.suffix(32))))

@@ -34,6 +34,7 @@ final class PackageCache: @unchecked Sendable {
         var records = [ObjectID: Record]()
         let data = try? MappedFile(path: directory + "/data")
         if let bytes = try? FileSystem.readIfExists(directory + "/index"), let data {
+            records.reserveCapacity(bytes.count / PackageCache.recordSize)
             bytes.withUnsafeBytes { raw in
                 var at = 0
                 while at + PackageCache.recordSize <= raw.count {

@@ -38,6 +38,7 @@ enum WorktreeScanner {
         private var ready = [Folder]()
         private var taken = 0
         private var listingDone = false
+        private var sleeping = 0
 
         /// Folders listed and not taken yet (a hint: phase 1 hands over descriptors only while
         /// few are waiting, so a fast listing never holds hundreds of them open).
@@ -50,7 +51,9 @@ enum WorktreeScanner {
         func push(_ folder: Folder) {
             condition.lock()
             ready.append(folder)
-            condition.broadcast()
+            // Wake a sleeping thread only once a few folders wait: waking it for every folder
+            // costs more in context switches than the stats it would do.
+            if sleeping > 0 && ready.count - taken >= 8 { condition.signal() }
             condition.unlock()
         }
 
@@ -65,7 +68,11 @@ enum WorktreeScanner {
         func take() -> Folder? {
             condition.lock()
             defer { condition.unlock() }
-            while taken == ready.count && !listingDone { condition.wait() }
+            while taken == ready.count && !listingDone {
+                sleeping += 1
+                condition.wait()
+                sleeping -= 1
+            }
             guard taken < ready.count else { return nil }
             taken += 1
             return ready[taken - 1]

@@ -47,6 +47,19 @@ public enum FileSystem {
         return try readAll(fd: fd, path: path)
     }
 
+    /// The last `count` bytes of a file (fewer if it is shorter); nil when it cannot be read.
+    public static func readTail(_ path: String, count: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        let n = min(count, Int(st.st_size))
+        var bytes = [UInt8](repeating: 0, count: n)
+        let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(Int(st.st_size) - n)) }
+        return got == n ? bytes : nil
+    }
+
     public static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
