@@ -142,7 +142,12 @@ extension Repository {
         }
         // The body may name $LATEST's new tree itself (checkout knows it); otherwise rebuild it.
         if latest.tree == nil || (!latest.sameContent(as: before) && latest.tree == before.tree) {
-            latest.tree = try LVCError.wrap(action) { try writeLatestTree(latest).root }
+            latest.tree = try LVCError.wrap(action) {
+                // From the old tree when there is one (only the changed folders are rewritten);
+                // any trouble with it, and the whole tree is written from the entries.
+                if latest.tree != nil, let updated = try? updatedLatestTree(from: before, to: latest) { return updated }
+                return try writeLatestTree(latest).root
+            }
         }
         let indexUnchanged = latest.code == before.code && latest.configuration == before.configuration
         if latest != before, indexUnchanged, let current = FileSystem.readTail(indexPath, count: 32), current.count == 32 {

@@ -105,6 +105,36 @@ extension Repository {
         return try writeLatestTree(latest)
     }
 
+    /// `$LATEST`'s new root tree, made from `before`'s by rewriting only the folders on the paths
+    /// that changed (TreeUpdate); nil when `before` has no tree in the store.
+    func updatedLatestTree(from before: Latest, to latest: Latest) throws -> ObjectID? {
+        guard let old = before.tree, objects.contains(old) else { return nil }
+        var changes = [TreeUpdate.Change]()
+        let a = before.code, b = latest.code
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            let order = i == a.count ? 1 : (j == b.count ? -1 : comparePaths(a[i].path, b[j].path))
+            if order < 0 {
+                changes.append(.init(path: Latest.codePrefix + a[i].path, entry: nil))
+                i += 1
+            } else if order > 0 {
+                changes.append(.init(path: Latest.codePrefix + b[j].path, entry: (b[j].mode, b[j].id)))
+                j += 1
+            } else {
+                if a[i].id != b[j].id || a[i].mode != b[j].mode {
+                    changes.append(.init(path: Latest.codePrefix + b[j].path, entry: (b[j].mode, b[j].id)))
+                }
+                i += 1; j += 1
+            }
+        }
+        if latest.configuration != before.configuration {
+            // "function.json" sorts after every "code/…" path, so the list stays sorted.
+            let blob = try objects.write(.blob, latest.configuration.encoded)
+            changes.append(.init(path: Latest.configPath, entry: (.file, blob)))
+        }
+        return try TreeUpdate.apply(old, changes, read: { try objects.readTree($0) }, write: { try objects.write($0) })
+    }
+
     /// Writes the tree objects of `$LATEST` (code + function.json).
     func writeLatestTree(_ latest: Latest) throws -> LatestTree {
         let configBlob = try objects.write(.blob, latest.configuration.encoded)

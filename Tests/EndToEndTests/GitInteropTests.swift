@@ -26,6 +26,40 @@ import Testing
         try box.expectGitFsckClean()
     }
 
+    /// `$LATEST`'s tree is updated along the changed paths only (TreeUpdate); after every kind
+    /// of change it must still be the tree git builds from the index.
+    @Test func incrementalLatestTreeEqualsGitWriteTree() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        func latestTree() throws -> String {
+            let metadata = try String(contentsOfFile: box.path + "/.lambda/lvc/latest", encoding: .utf8)
+            let line = try #require(metadata.split(separator: "\n").first { $0.hasPrefix("tree ") })
+            return String(line.dropFirst(5))
+        }
+        let steps: [(String, () throws -> Void)] = [
+            ("modify", { try box.write("lib/util.js", "changed\n") }),
+            ("add deep", { try box.write("a/b/c/d.txt", "deep\n") }),
+            ("names around /", { try box.write("a.txt", "x\n"); try box.write("a-b", "y\n"); try box.write("a0", "z\n") }),
+            ("folder to file", { try FileManager.default.removeItem(atPath: box.path + "/a"); try box.write("a", "now a file\n") }),
+            ("file to folder", { try FileManager.default.removeItem(atPath: box.path + "/a"); try box.write("a/x.js", "folder again\n") }),
+            ("executable", { try box.write("a/x.js", "folder again\n", executable: true) }),
+            ("empty a folder", { try FileManager.default.removeItem(atPath: box.path + "/lib") }),
+            ("config only", { try box.lvc("config", "memory", "512") }),
+        ]
+        for (name, change) in steps {
+            try change()
+            try box.lvc("add")
+            let tree = try box.git("write-tree").stdout.trimmingCharacters(in: .newlines)
+            #expect(try latestTree() == tree, "after '\(name)'")
+        }
+        try box.lvc("publish")
+        let published = try box.git("rev-parse", "refs/versions/1^{tree}").stdout.trimmingCharacters(in: .newlines)
+        #expect(try latestTree() == published)
+        try box.expectGitFsckClean()
+    }
+
     @Test func gitReadsVersionsAndLvcReadsAfterGitGc() throws {
         let box = try Sandbox()
         try box.makeExampleFunction()
