@@ -53,7 +53,7 @@ extension Repository {
             let latest = try readLatest()
             let digest: DeploymentPackage.Digest
             if let root = latest.tree, let tree = try? objects.readTree(root) {
-                digest = try codeDigest(codeTree: tree.entry(named: Array("code".utf8))?.id)
+                digest = try codeDigest(codeTree: tree.entry(named: Array("code".utf8))?.id, latest: latest)
             } else {
                 let entries = latest.code.map { DeploymentPackage.Entry(path: $0.path, mode: $0.mode, id: $0.id) }
                 digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache())

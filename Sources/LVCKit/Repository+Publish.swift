@@ -34,7 +34,7 @@ extension Repository {
             }
             let latestTree = try LVCError.wrap("publish") { try treeOfLatest(latest) }
             if let expected = options.codeSha256 {
-                let current = try codeDigest(codeTree: latestTree.code).sha256Base64
+                let current = try codeDigest(codeTree: latestTree.code, latest: latest).sha256Base64
                 if expected != current {
                     throw LVCError.invalidParameter("CodeSHA256 (\(expected)) is different from current CodeSHA256 in $LATEST (\(current)). Please try again with the CodeSHA256 in $LATEST.")
                 }
@@ -50,7 +50,7 @@ extension Repository {
             let number = try versionCounter(existing: existing) + 1
             var configuration = latest.configuration
             if let description = options.description { configuration.description = description }
-            let digest = try codeDigest(codeTree: latestTree.code)
+            let digest = try codeDigest(codeTree: latestTree.code, latest: latest)
             let revisionId = Latest.newRevisionId()
             let commitID = try LVCError.wrap("publish version \(number)") { () throws -> ObjectID in
                 let tree = try versionTree(latestTree, configuration: configuration)
@@ -196,11 +196,24 @@ extension Repository {
         return entries
     }
 
+    /// `$LATEST`'s package entries, from the index (sorted by path, as a package is; their paths
+    /// were checked when the index was read).
+    func packageEntries(of latest: Latest) throws -> [DeploymentPackage.Entry] {
+        try latest.code.map { entry in
+            if entry.mode == .gitlink {
+                throw LVCError.badPath(entry.pathString, reason: "$LATEST holds a submodule (gitlink), which lvc does not support")
+            }
+            return DeploymentPackage.Entry(path: entry.path, mode: entry.mode, id: entry.id)
+        }
+    }
+
     /// CodeSha256 and CodeSize of the canonical zip of a code tree, computed without writing it.
     /// The zip is hashed from the last checkpoint before its first difference with the package
     /// computed last time (PackageCheckpoints), and this package's checkpoints replace those.
-    func codeDigest(codeTree: ObjectID?, progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
-        let entries = try packageEntries(codeTree: codeTree)
+    /// `latest`: `$LATEST` when `codeTree` is its code tree, whose entries are then taken from the
+    /// index instead of reading every tree.
+    func codeDigest(codeTree: ObjectID?, latest: Latest? = nil, progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
+        let entries = try latest.map(packageEntries(of:)) ?? packageEntries(codeTree: codeTree)
         guard let codeTree else {
             return try DeploymentPackage.write(entries: entries, objects: objects, progress: progress)
         }
