@@ -170,30 +170,43 @@ extension Repository {
         let counter = ProgressCounter(total: work.count, handler: progress)
         let root = self.root
         let objects = self.objects
+        // Many new files (a fresh tree) go into one pack instead of one loose file each.
+        let pack = work.count >= Repository.packThreshold ? try LVCError.wrap("stage files") { try objects.packWriter() } : nil
         let workers = min(max(1, System.coreCount), work.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var i = worker
             while i < work.count {
                 let (path, mode, _) = work[i]
-                results.set(i, Result { try Repository.storeBlob(root: root, path: path, mode: mode, objects: objects) })
+                results.set(i, Result { try Repository.storeBlob(root: root, path: path, mode: mode, objects: objects, pack: pack) })
                 counter.tick()
                 i += workers
             }
         }
         for (n, index) in indexes.enumerated() {
-            entries[index].id = try results.get(n).get()
+            entries[index].id = try results.get(n).get()  // on error the pack is dropped unwritten
         }
+        if let pack { _ = try LVCError.wrap("stage files") { try pack.finish() } }
     }
 
+    /// From this many files to store at once, `add` writes a pack (Format.md §4.1).
+    static let packThreshold = 1000
+
     /// Reads one file (or a symlink's target) into a blob; streams large files.
-    static func storeBlob(root: String, path: [UInt8], mode: EntryMode, objects: ObjectStore) throws -> ObjectID {
+    static func storeBlob(root: String, path: [UInt8], mode: EntryMode, objects: ObjectStore,
+                          pack: PackWriter? = nil) throws -> ObjectID {
+        func store(_ bytes: [UInt8]) throws -> ObjectID {
+            guard let pack else { return try objects.write(.blob, bytes) }
+            let id = ObjectHasher.id(of: .blob, body: bytes)
+            try objects.write(.blob, bytes, id: id, into: pack)
+            return id
+        }
         let full = root + "/" + String(decoding: path, as: UTF8.self)
         let action = "stage \(String(decoding: path, as: UTF8.self))"
         if mode == .symlink {
             var buffer = [UInt8](repeating: 0, count: 4096)
             let n = buffer.withUnsafeMutableBytes { readlink(full, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
             guard n >= 0 else { throw LVCError.store(action: action, .io(path: full, operation: "read link", errno: errno)) }
-            return try LVCError.wrap(action) { try objects.write(.blob, Array(buffer[..<n])) }
+            return try LVCError.wrap(action) { try store(Array(buffer[..<n])) }
         }
         let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw LVCError.store(action: action, .io(path: full, operation: "open", errno: errno)) }
@@ -204,7 +217,7 @@ extension Repository {
             let size = Int(st.st_size)
             if size <= 4 << 20 {
                 let bytes = try FileSystem.readAll(fd: fd, path: full)
-                return try objects.write(.blob, bytes)
+                return try store(bytes)
             }
             for _ in 0..<3 {
                 if let id = try objects.loose.writeBlob(fromFileDescriptor: fd, size: size, path: full) { return id }

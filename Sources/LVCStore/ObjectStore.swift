@@ -54,6 +54,17 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func write(_ commit: Commit) throws -> ObjectID { try write(.commit, commit.encode()) }
 
+    /// A writer for a new pack in this store (for many new objects at once).
+    public func packWriter() throws -> PackWriter {
+        try PackWriter(packDirectory: packs.directory, temporaryDirectory: loose.temporaryDirectory)
+    }
+
+    /// Stores a body whose id the caller computed into `pack`, unless the store has it already.
+    public func write(_ kind: ObjectKind, _ body: [UInt8], id: ObjectID, into pack: PackWriter) throws {
+        if contains(id) { return }
+        try pack.append(kind, id: id, size: body.count, zlibBody: Zlib.deflate(body, level: loose.compressionLevel, format: .zlib))
+    }
+
     /// Every object id in the store, loose and packed (for fsck and gc).
     public func allIDs() throws -> Set<ObjectID> {
         var ids = Set(try loose.allIDs())

@@ -54,6 +54,34 @@ import Testing
         return UInt32(Date().timeIntervalSince(start) * 1_000_000)
     }
 
+    /// Staging a fresh tree of 1,500 files writes one pack (PackWriter); killed at any moment, it
+    /// leaves either nothing staged or everything, never a pack git or lvc cannot read.
+    @Test func killedFreshAddLeavesNoHalfPack() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["LVC_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+        var rng = SplitMix(seed: seed)
+        let box = try Sandbox()
+        try makeTree(box, generation: 0, rng: &rng)
+        try box.lvc("init")
+        let addTime = try timed(box, ["add"])
+        let staged = try state(box)
+        var outcomes = [String: Int]()
+        for round in 1...8 {
+            try FileManager.default.removeItem(atPath: box.path + "/.lambda")
+            try box.lvc("init")
+            let before = try state(box)
+            try killAt(box, ["add"], afterMicroseconds: UInt32(rng.next() % UInt64(max(addTime, 1000) * 3 / 2)))
+            let mid = try state(box)
+            try checkStore(box)
+            #expect(mid == before || mid == staged, "seed \(seed), round \(round): a killed fresh add left a state in between")
+            outcomes[mid == staged ? "after" : "before", default: 0] += 1
+            try removeStaleLocks(box)
+            try box.lvc("add")
+            #expect(try state(box) == staged, "seed \(seed), round \(round): add after a kill")
+            try checkStore(box)
+        }
+        print("fresh add kills (seed \(seed)): \(outcomes)")
+    }
+
     @Test func killedAddAndPublishLeaveBeforeOrAfter() throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["LVC_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
         var rng = SplitMix(seed: seed)

@@ -60,6 +60,39 @@ import Testing
         try box.expectGitFsckClean()
     }
 
+    /// Staging many new files at once writes one pack (PackWriter) instead of loose objects: git
+    /// must verify it, read every object in it, and lvc must read it back.
+    @Test func packWrittenByAddIsReadByGit() throws {
+        let box = try Sandbox()
+        for i in 0..<1200 {
+            try box.write("m\(i % 13)/f\(i).txt", String(repeating: "line \(i)\n", count: i % 50))
+        }
+        try box.write("same-a.txt", "duplicate\n")
+        try box.write("same-b.txt", "duplicate\n")  // one object, stored once
+        try box.symlink("link", to: "m0/f0.txt")
+        try box.lvc("init")
+        try box.lvc("add")
+        let packs = try FileManager.default.contentsOfDirectory(atPath: box.path + "/.lambda/objects/pack")
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1 && packs.filter { $0.hasSuffix(".idx") }.count == 1, "\(packs)")
+        let idx = try #require(packs.first { $0.hasSuffix(".idx") })
+        let verify = try box.git("verify-pack", "-v", box.path + "/.lambda/objects/pack/" + idx)
+        // Every distinct blob once (24 empty files and the two duplicates share theirs).
+        let staged = try box.git("ls-files", "-s").stdout.split(separator: "\n").filter { $0.contains("\tcode/") }
+        let blobs = Set(staged.map { $0.split(separator: " ")[1] })
+        #expect(staged.count == 1203 && blobs.count == 1200 - 23 + 1 + 1)
+        #expect(verify.stdout.contains("non delta: \(blobs.count) objects"), "\(verify.stdout)")
+        #expect(verify.stdout.contains(": ok"))
+        try box.expectGitFsckClean()
+        let id = try box.git("hash-object", "m5/f5.txt").stdout.trimmingCharacters(in: .newlines)
+        #expect(try box.git("cat-file", "-p", id).stdout == String(repeating: "line 5\n", count: 5))
+        #expect(try box.lvc("cat", "LATEST:m5/f5.txt").stdout == String(repeating: "line 5\n", count: 5))
+        #expect(try box.lvc("status").stdout.contains("m9/f997.txt"))
+        try box.lvc("publish")
+        try box.lvc("fsck")
+        let exported = try box.lvc("export", "1", "-o", "../p.zip").stdout.trimmingCharacters(in: .newlines)
+        #expect(try box.json(try box.lvc("show", "1", "--json"))["CodeSha256"] as? String == exported)
+    }
+
     @Test func gitReadsVersionsAndLvcReadsAfterGitGc() throws {
         let box = try Sandbox()
         try box.makeExampleFunction()
