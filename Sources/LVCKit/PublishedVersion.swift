@@ -47,7 +47,9 @@ extension Repository {
     }
 
     public func version(_ number: Int) throws -> PublishedVersion {
-        guard let commit = try versionCommits()[number] else {
+        // One ref, not the listing of all of them (`refs/versions/N` or its line in packed-refs).
+        let name = Repository.versionRefPrefix + String(number)
+        guard number > 0, let commit = try LVCError.wrap("read \(name)", { try refs.resolve(name) }) else {
             throw LVCError.notFound("Function not found: \(arn(qualifier: String(number)))")
         }
         return try readVersion(commit: commit, number: number)

@@ -15,9 +15,11 @@ extension Repository {
     /// `lvc checkout QUALIFIER`: makes `$LATEST` and the folder equal to a version (code and
     /// configuration). Refuses to overwrite changes that are not staged unless `force`.
     public func checkout(_ qualifier: Qualifier, force: Bool) throws -> CheckoutResult {
-        // The folder is walked while $LATEST is locked and read and the trees are compared.
+        // Without --force, the whole folder is walked (untracked files may be in the way) while
+        // $LATEST is locked and read and the trees are compared. With --force, only the tracked
+        // files are looked at (their folders are not listed), once $LATEST is read.
         let root = self.root
-        let scanning = BackgroundTask { try WorktreeScanner.scan(root: root, ignore: .none) }
+        let scanning = force ? nil : BackgroundTask { try WorktreeScanner.scan(root: root, ignore: .none) }
         return try withLatestLock("check out \(qualifier)") { latest in
             // What differs between $LATEST and the target, by tree ids: unchanged folders are
             // never read, so the work follows the size of the difference.
@@ -60,7 +62,7 @@ extension Repository {
                 return Repository.find(path, in: staged).map { .init(path: $0.path, mode: $0.mode, id: $0.id) }
             }
 
-            let scan = try scanning.value()
+            let scan = try scanning?.value() ?? WorktreeScanner.scanTracked(root: root, paths: latest.code.map(\.path))
             let local = try worktreeChanges(scan, latest: latest)
 
             // Paths the checkout writes: what the diff changes, and local edits of files it restores.

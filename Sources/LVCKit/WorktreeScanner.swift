@@ -133,10 +133,60 @@ enum WorktreeScanner {
         }
 
         let top = Folder(path: start)
+        return walk(top, rootFD: rootFD) { queue in list(top, fd: startFD, ignore: ignore, queue: queue) }
+    }
+
+    /// Only the given files (paths sorted, as index entries), for `checkout --force`, which needs
+    /// to know which tracked files changed and nothing about the others: their folders are opened
+    /// (each relative to its parent, never through a symlink) but not listed. A file whose folder
+    /// cannot be opened is missing.
+    static func scanTracked(root: String, paths: [[UInt8]]) throws -> WorktreeScan {
+        let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootFD >= 0 else { throw LVCError.store(action: "read the folder", .io(path: root, operation: "open directory", errno: errno)) }
+        defer { close(rootFD) }
+        // The folders of the paths, children in path order (paths under a folder are contiguous
+        // in byte order, so the depth-first reassembly comes out sorted).
+        let top = Folder(path: [])
+        var folders = [[UInt8]: Folder]()
+        folders[[]] = top
+        func folder(_ path: ArraySlice<UInt8>) -> Folder {
+            if let known = folders[Array(path)] { return known }
+            let parentEnd = path.lastIndex(of: slash)
+            let parent = folder(parentEnd.map { path[..<$0] } ?? [])
+            let made = Folder(path: Array(path))
+            parent.children.append(.folder(made))
+            folders[made.path] = made
+            return made
+        }
+        for path in paths {
+            let end = path.lastIndex(of: slash)
+            folder(end.map { path[..<$0] } ?? []).children.append(.file(path: path, nameStart: end.map { $0 + 1 } ?? 0))
+        }
+        let startFD = dup(rootFD)
+        return walk(top, rootFD: rootFD) { queue in openTracked(top, fd: startFD, queue: queue) }
+    }
+
+    /// Phase 1 of `scanTracked`: queues the folder, then opens its subfolders one at a time
+    /// relative to it (closing `fd` at the end, as `list` does).
+    private static func openTracked(_ folder: Folder, fd: Int32, queue: FolderQueue) {
+        defer { close(fd) }
+        if queue.waiting < 32 { folder.fd = dup(fd) }  // phase 2 need not look the path up again
+        queue.push(folder)
+        let nameStart = folder.path.isEmpty ? 0 : folder.path.count + 1
+        for child in folder.children {
+            guard case .folder(let sub) = child else { continue }
+            let subFD = openat(fd, String(decoding: sub.path[nameStart...], as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if subFD >= 0 { openTracked(sub, fd: subFD, queue: queue) }  // else: all its files are missing
+        }
+    }
+
+    /// Runs phase 1 (`list`, on the first worker) and phase 2 (every worker, the first one when
+    /// its listing is done) over a queue of folders, then reassembles the files depth first.
+    private static func walk(_ top: Folder, rootFD: Int32, list: @escaping @Sendable (FolderQueue) -> Void) -> WorktreeScan {
         let queue = FolderQueue()
         DispatchQueue.concurrentPerform(iterations: max(1, System.coreCount)) { worker in
             if worker == 0 {
-                list(top, fd: startFD, ignore: ignore, queue: queue)
+                list(queue)
                 queue.finishListing()
             }
             var name = [CChar](repeating: 0, count: 256)  // NAME_MAX + 1, reused for every file

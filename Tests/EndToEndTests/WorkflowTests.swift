@@ -180,6 +180,25 @@ import Testing
         #expect(try box.read("index.js") == "exports.handler = async () => ({statusCode: 200});\n")
     }
 
+    /// `checkout --force` looks only at tracked files (their folders opened one by one, never
+    /// through a symlink): a tracked folder replaced by a link to elsewhere is restored as a
+    /// folder, and what the link pointed at is not touched.
+    @Test func forcedCheckoutDoesNotFollowAFolderReplacedByALink() throws {
+        let box = try Sandbox.twoExampleVersions()
+        let outside = box.root.deletingLastPathComponent().appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try "not lvc's\n".write(to: outside.appendingPathComponent("util.js"), atomically: true, encoding: .utf8)
+        let original = try box.read("lib/util.js")
+        try FileManager.default.removeItem(atPath: box.path + "/lib")
+        try box.symlink("lib", to: outside.path)
+        try box.lvc("checkout", "2", "--force")
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: box.path + "/lib", isDirectory: &isFolder) && isFolder.boolValue)
+        #expect(try box.read("lib/util.js") == original)
+        #expect(try String(contentsOf: outside.appendingPathComponent("util.js"), encoding: .utf8) == "not lvc's\n")
+        #expect(try box.lvc("status", "--short").stdout.isEmpty)
+    }
+
     @Test func ignoreFileAndReservedFolders() throws {
         let box = try Sandbox()
         try box.write("index.js", "x\n")
