@@ -109,11 +109,21 @@ extension Repository {
                     stats[entry.path] = try writer.write(entry.path, mode: entry.mode, content: content, replaceable: replaceable)
                     result.written.append(String(decoding: entry.path, as: UTF8.self))
                 }
-                var entries = latest.code.filter { changed[$0.path] == nil && stats[$0.path] == nil }
-                for entry in toWrite {
-                    entries.append(IndexEntry(path: entry.path, id: entry.id, mode: entry.mode, stat: stats[entry.path] ?? .zero))
+                // $LATEST's entries, with the removed and written paths replaced: a merge of sorted
+                // lists (no per-path hashing of the thousands that did not change).
+                let written = toWrite.map { IndexEntry(path: $0.path, id: $0.id, mode: $0.mode, stat: stats[$0.path] ?? .zero) }
+                let dropped = toRemove  // sorted, like toWrite and latest.code
+                var entries = [IndexEntry]()
+                entries.reserveCapacity(latest.code.count + written.count)
+                var w = 0, d = 0
+                for entry in latest.code {
+                    while w < written.count, comparePaths(written[w].path, entry.path) < 0 { entries.append(written[w]); w += 1 }
+                    while d < dropped.count, comparePaths(dropped[d], entry.path) < 0 { d += 1 }
+                    if w < written.count, written[w].path == entry.path { continue }  // replaced below
+                    if d < dropped.count, dropped[d] == entry.path { continue }
+                    entries.append(entry)
                 }
-                entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+                entries += written[w...]
                 latest.code = entries
             } catch let failure as SafeWriter.Failure {
                 throw LVCError.badPath(failure.path, reason: failure.reason)

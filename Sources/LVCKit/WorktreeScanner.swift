@@ -158,9 +158,12 @@ enum WorktreeScanner {
             folders[made.path] = made
             return made
         }
+        var last = top  // sorted paths come folder by folder: look the folder up only when it changes
         for path in paths {
             let end = path.lastIndex(of: slash)
-            folder(end.map { path[..<$0] } ?? []).children.append(.file(path: path, nameStart: end.map { $0 + 1 } ?? 0))
+            let dir = end.map { path[..<$0] } ?? []
+            if !last.path.elementsEqual(dir) { last = folder(dir) }
+            last.children.append(.file(path: path, nameStart: end.map { $0 + 1 } ?? 0))
         }
         let startFD = dup(rootFD)
         return walk(top, rootFD: rootFD) { queue in openTracked(top, fd: startFD, queue: queue) }

@@ -42,23 +42,39 @@ public struct Index: Sendable, Equatable {
     }
 
     public func encode() -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(12 + entries.count * 96)
-        out.append(contentsOf: Array("DIRC".utf8))
-        out.appendBigEndian(UInt32(2))
-        out.appendBigEndian(UInt32(entries.count))
-        for entry in entries {
-            let start = out.count
-            let s = entry.stat
-            for field in [s.ctimeSeconds, s.ctimeNanoseconds, s.mtimeSeconds, s.mtimeNanoseconds, s.device, s.inode,
-                          entry.mode.rawValue, s.uid, s.gid, s.size] {
-                out.appendBigEndian(field)
+        // Sizes first, then one buffer written in place: this runs for every entry each time
+        // $LATEST changes.
+        func entryLength(_ entry: IndexEntry) -> Int {
+            let length = 40 + ObjectID.byteCount + 2 + entry.path.count  // stat fields, id, flags, path
+            return length + (8 - length % 8)
+        }
+        let total = 12 + entries.reduce(0) { $0 + entryLength($1) }
+        var out = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var at = 0
+            func put32(_ value: UInt32) {
+                buffer[at] = UInt8(truncatingIfNeeded: value >> 24); buffer[at + 1] = UInt8(truncatingIfNeeded: value >> 16)
+                buffer[at + 2] = UInt8(truncatingIfNeeded: value >> 8); buffer[at + 3] = UInt8(truncatingIfNeeded: value)
+                at += 4
             }
-            out.append(contentsOf: entry.id.bytes)
-            out.appendBigEndian(UInt16(min(entry.path.count, 0xFFF)))
-            out.append(contentsOf: entry.path)
-            let length = out.count - start
-            out.append(contentsOf: repeatElement(0, count: 8 - length % 8))
+            for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
+            put32(2)
+            put32(UInt32(entries.count))
+            for entry in entries {
+                let start = at
+                let s = entry.stat
+                put32(s.ctimeSeconds); put32(s.ctimeNanoseconds); put32(s.mtimeSeconds); put32(s.mtimeNanoseconds)
+                put32(s.device); put32(s.inode); put32(entry.mode.rawValue); put32(s.uid); put32(s.gid); put32(s.size)
+                entry.id.withUnsafeBytes { id in for byte in id { buffer[at] = byte; at += 1 } }
+                let flags = UInt16(min(entry.path.count, 0xFFF))
+                buffer[at] = UInt8(flags >> 8); buffer[at + 1] = UInt8(flags & 0xFF); at += 2
+                entry.path.withUnsafeBufferPointer { path in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + path.count)]).initialize(from: path)
+                }
+                at += entry.path.count
+                let end = start + entryLength(entry)
+                while at < end { buffer[at] = 0; at += 1 }
+            }
+            count = at
         }
         for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
             out.append(contentsOf: Array(signature.utf8))

@@ -52,8 +52,13 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The all-zero id git uses for "no object" in reflogs.
     public static let zero = ObjectID(bytes: [UInt8](repeating: 0, count: 32))
 
+    /// The 32 raw bytes, without allocating.
+    public func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try Swift.withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { try body($0) }
+    }
+
     public var bytes: [UInt8] {
-        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Array($0) }
+        Swift.withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Array($0) }
     }
 
     public var hex: String {
