@@ -32,9 +32,10 @@ let package = Package(
                 "LVCZlib",
                 "LVCOpenSSL",
             ],
-            // libcrypto linked statically: only its SHA-256 and CPU-feature code comes in, and lvc
-            // does not pay for loading and relocating the whole shared library at every start.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a"])]
+            // zlib and libcrypto linked statically: only the code lvc calls comes in (for libcrypto,
+            // SHA-256 and CPU detection), and no command pays for loading and relocating the shared
+            // libraries when it starts (Documentation/Decisions/0012-start-up-time.md).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a", "-Xlinker", "-l:libz.a"])]
         ),
         // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
         .target(name: "LVCKit", dependencies: ["LVCStore"]),
