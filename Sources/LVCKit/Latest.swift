@@ -109,7 +109,17 @@ extension Repository {
                 return Latest.empty(now: identity.now())
             }
             var index: Index
-            do { index = try Index.decode(bytes) } catch let error as Index.DecodeError {
+            do {
+                // A large index is checksummed on another thread while its entries are decoded.
+                if bytes.count >= 1 << 18 {
+                    let checking = BackgroundTask { Index.checksumMatches(bytes) }
+                    let decoded = Result { try Index.decode(bytes, checksumVerified: true) }
+                    guard try checking.value() else { throw StoreError.corruptFile(path: indexPath, reason: "checksum mismatch") }
+                    index = try decoded.get()
+                } else {
+                    index = try Index.decode(bytes)
+                }
+            } catch let error as Index.DecodeError {
                 throw StoreError.corruptFile(path: indexPath, reason: error.reason)
             }
             let metadata = try FileSystem.readIfExists(latestMetadataPath)

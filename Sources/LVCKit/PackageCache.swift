@@ -40,7 +40,7 @@ final class PackageCache: @unchecked Sendable {
                 while at + PackageCache.recordSize <= raw.count {
                     let record = UnsafeRawBufferPointer(rebasing: raw[at..<(at + PackageCache.recordSize)])
                     at += PackageCache.recordSize
-                    let check = UInt16(truncatingIfNeeded: Zlib.crc32(UnsafeRawBufferPointer(rebasing: record[0..<62])))
+                    let check = UInt16(truncatingIfNeeded: Zlib.crc32(raw: UnsafeRawBufferPointer(rebasing: record[0..<62])))
                     guard record.loadBE16(62) == check else { continue }
                     // A damaged record must be ignored, never trusted into a crash.
                     guard let offset = Int(exactly: record.loadBE64(32)), let length = Int(exactly: record.loadBE64(40)),

@@ -87,12 +87,12 @@ public struct Index: Sendable, Equatable {
 
     public struct DecodeError: Error, Sendable { public var reason: String }
 
-    public static func decode(_ bytes: [UInt8]) throws -> Index {
+    /// `checksumVerified`: the caller has checked (or is checking, on another thread) the
+    /// trailing checksum with `checksumMatches`; otherwise it is checked first.
+    public static func decode(_ bytes: [UInt8], checksumVerified: Bool = false) throws -> Index {
         guard bytes.count >= 12 + 32 else { throw DecodeError(reason: "too short") }
         let bodyEnd = bytes.count - 32
-        guard ByteHasher.digest(bytes[..<bodyEnd]) == Array(bytes[bodyEnd...]) else {
-            throw DecodeError(reason: "checksum mismatch")
-        }
+        guard checksumVerified || checksumMatches(bytes) else { throw DecodeError(reason: "checksum mismatch") }
         guard Array(bytes[0..<4]) == Array("DIRC".utf8) else { throw DecodeError(reason: "not an index file") }
         guard bytes.readBigEndian32(at: 4) == 2 else {
             throw DecodeError(reason: "index version \(bytes.readBigEndian32(at: 4)) (lvc reads version 2)")
@@ -140,6 +140,11 @@ public struct Index: Sendable, Equatable {
         var index = Index(entries: [], extensions: extensions)
         index.entries = entries
         return index
+    }
+
+    /// Whether the index file's trailing SHA-256 matches the bytes before it.
+    public static func checksumMatches(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 32 && ByteHasher.digest(bytes[..<(bytes.count - 32)]) == Array(bytes.suffix(32))
     }
 
     /// Moves the entries out (leaving none), so the caller holds the only reference to them and

@@ -278,8 +278,12 @@ public enum Zlib {
 
     /// CRC-32 as zip uses it.
     public static func crc32<D: ContiguousBytes>(_ bytes: D, seed: UInt32 = 0) -> UInt32 {
-        bytes.withUnsafeBytes { raw in
-            UInt32(LVCZlib.crc32(UInt(seed), raw.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt32(raw.count)))
-        }
+        bytes.withUnsafeBytes { crc32(raw: $0, seed: seed) }
+    }
+
+    /// CRC-32 of raw bytes (not generic: called for every package-cache record).
+    @inlinable
+    public static func crc32(raw: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        UInt32(LVCZlib.crc32_z(UInt(seed), raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count))
     }
 }
