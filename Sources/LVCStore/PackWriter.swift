@@ -80,7 +80,13 @@ public final class PackWriter: Sendable {
     @discardableResult
     public func finish() throws -> String? {
         try state.withLock { state -> String? in
-            defer { state.finished = true; close(state.fd); state.fd = -1; unlink(temporaryPath) }
+            var installed = false
+            defer {
+                state.finished = true
+                close(state.fd)
+                state.fd = -1
+                if !installed { unlink(temporaryPath) }  // once renamed, the name is no longer ours
+            }
             if let failure = state.failure { throw failure }
             guard !state.entries.isEmpty else { return nil }
             var header = Array("PACK".utf8)
@@ -101,6 +107,7 @@ public final class PackWriter: Sendable {
             fchmod(state.fd, 0o444)
             do {
                 try FileSystem.rename(temporaryPath, "\(packDirectory)/\(name).pack")
+                installed = true
                 try FileSystem.rename(idxTemporary, "\(packDirectory)/\(name).idx")
             } catch {
                 unlink(idxTemporary)
