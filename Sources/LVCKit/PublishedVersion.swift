@@ -85,9 +85,24 @@ extension Repository {
         }
     }
 
+    /// The newest published version that still exists. Usually `refs/heads/main` names it: then
+    /// it costs two refs and one commit, whatever the number of versions; otherwise (main behind
+    /// after an interrupted publish, or on a deleted version) every version ref is listed.
+    func newestVersionCommit() throws -> (number: Int, commit: ObjectID)? {
+        let main = try LVCError.wrap("read \(Repository.mainRef)") { try refs.resolve(Repository.mainRef) }
+        if let main, let commit = try? objects.readCommit(main),
+           let n = Int(commit.trailer(Trailer.version) ?? ""), n > 0,
+           try LVCError.wrap("read version \(n)", { try refs.resolve(Repository.versionRefPrefix + String(n)) }) == main,
+           try LVCError.wrap("read version \(n + 1)", { try refs.resolve(Repository.versionRefPrefix + String(n + 1)) }) == nil {
+            return (n, main)  // numbers only grow: no newer version unless N+1 exists
+        }
+        let existing = try versionCommits()
+        return existing.keys.max().map { ($0, existing[$0]!) }
+    }
+
     /// The highest number ever published, including deleted versions still on the main line.
-    func versionCounter(existing: [Int: ObjectID]) throws -> Int {
-        var highest = existing.keys.max() ?? 0
+    func versionCounter(newest: (number: Int, commit: ObjectID)?) throws -> Int {
+        var highest = newest?.number ?? 0
         if let main = try LVCError.wrap("read \(Repository.mainRef)", { try refs.resolve(Repository.mainRef) }) {
             let commit = try LVCError.wrap("read the newest version") { try objects.readCommit(main) }
             highest = max(highest, Int(commit.trailer(Trailer.version) ?? "") ?? 0)

@@ -136,7 +136,7 @@ extension Repository {
 
     /// The newest published version, for `lvc diff --staged`.
     public func newestVersion() throws -> Int? {
-        try versionCommits().keys.max()
+        try newestVersionCommit()?.number
     }
 }
 

@@ -39,15 +39,15 @@ extension Repository {
                     throw LVCError.invalidParameter("CodeSHA256 (\(expected)) is different from current CodeSHA256 in $LATEST (\(current)). Please try again with the CodeSHA256 in $LATEST.")
                 }
             }
-            let existing = try versionCommits()
-            try repairMain(existing: existing)
-            if let newest = existing.keys.max() {
-                let version = try readVersion(commit: existing[newest]!, number: newest)
+            let newest = try newestVersionCommit()
+            try repairMain(newest: newest)
+            if let newest {
+                let version = try readVersion(commit: newest.commit, number: newest.number)
                 if version.publishedFrom == latestTree.root {
                     return PublishResult(version: version, created: false)
                 }
             }
-            let number = try versionCounter(existing: existing) + 1
+            let number = try versionCounter(newest: newest) + 1
             var configuration = latest.configuration
             if let description = options.description { configuration.description = description }
             let digest = try codeDigest(codeTree: latestTree.code, latest: latest)
@@ -77,8 +77,8 @@ extension Repository {
 
     /// `refs/heads/main` follows the newest version. A publish interrupted between creating
     /// `refs/versions/N` (the commit point) and moving main leaves main behind; this moves it on.
-    func repairMain(existing: [Int: ObjectID]) throws {
-        guard let newest = existing.keys.max(), let commit = existing[newest] else { return }
+    func repairMain(newest version: (number: Int, commit: ObjectID)?) throws {
+        guard let (newest, commit) = version else { return }
         try LVCError.wrap("update \(Repository.mainRef)") {
             let main = try refs.resolve(Repository.mainRef)
             if main == commit { return }

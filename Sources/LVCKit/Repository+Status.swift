@@ -54,9 +54,8 @@ extension Repository {
             return try LVCError.wrap("read a tree") { try self.objects.readTree(id) }
         }
         let codeID = try load(rootID).entry(named: Array("code".utf8))?.id
-        let existing = try versionCommits()
-        if let newest = existing.keys.max() {
-            let version = try readVersion(commit: existing[newest]!, number: newest)
+        if let (newest, commit) = try newestVersionCommit() {
+            let version = try readVersion(commit: commit, number: newest)
             report.newestVersion = newest
             report.publishWouldCreate = version.publishedFrom != rootID
             if report.publishWouldCreate {
