@@ -242,22 +242,17 @@ measure_alternating() { # TREE OP LVC_DIR GIT_DIR LVC_CMD GIT_CMD LVC_PREPARE GI
 	RES[$kind.$op.git]=$t
 }
 
-# Peak RSS of `add` on a fresh store: /usr/bin/time -v runs the tool directly (not through a shell),
-# so the figure is the tool's own. The maximum over MEM_RUNS runs is kept.
-peak_rss() { # TOOL DIR -> MiB
-	local tool=$1 dir=$2 best=0 kib i out="$RESULTS/time-v.txt"
-	local -a cmd
+# Peak RSS of a command on a fresh store: PREPARE (a command string) runs first each time, then
+# /usr/bin/time -v runs the command directly (not through a shell), so the figure is the tool's
+# own. The maximum over MEM_RUNS runs is kept.
+peak_rss_of() { # DIR PREPARE COMMAND... -> MiB
+	local dir=$1 prepare=$2 best=0 kib i out="$RESULTS/time-v.txt"
+	shift 2
 	for ((i = 0; i < MEM_RUNS; i++)); do
-		if [[ $tool == lvc ]]; then
-			in_dir "$dir" "rm -rf .lambda && $Q_LVC init && sync"
-			cmd=("$LVC" add)
-		else
-			in_dir "$dir" "rm -rf .git && $GIT_INIT && sync"
-			cmd=(git add -A)
-		fi
-		echo "+ (cd $dir && /usr/bin/time -v ${cmd[*]})" >>"$LOG"
-		(cd "$dir" && /usr/bin/time -v -o "$out" "${cmd[@]}") >>"$LOG" 2>&1 ||
-			die "failed: ${cmd[*]} in $dir (log: $LOG)"
+		in_dir "$dir" "$prepare"
+		echo "+ (cd $dir && /usr/bin/time -v $*)" >>"$LOG"
+		(cd "$dir" && /usr/bin/time -v -o "$out" "$@") >>"$LOG" 2>&1 ||
+			die "failed: $* in $dir (log: $LOG)"
 		kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
 		[[ -n $kib ]] || die "no 'Maximum resident set size' in $out"
 		((kib > best)) && best=$kib
@@ -265,19 +260,18 @@ peak_rss() { # TOOL DIR -> MiB
 	awk -v k="$best" 'BEGIN { printf "%.1f\n", k / 1024 }'
 }
 
-# Peak RSS of `lvc import` of the tree's zip into a fresh store (row h's memory), like peak_rss.
+# Peak RSS of `add` on a fresh store (row g).
+peak_rss() { # TOOL DIR -> MiB
+	if [[ $1 == lvc ]]; then
+		peak_rss_of "$2" "rm -rf .lambda && $Q_LVC init && sync" "$LVC" add
+	else
+		peak_rss_of "$2" "rm -rf .git && $GIT_INIT && sync" git add -A
+	fi
+}
+
+# Peak RSS of `lvc import` of the tree's zip into a fresh store (row h's memory, line i).
 peak_rss_import() { # DIR ZIP -> MiB
-	local dir=$1 zip=$2 best=0 kib i out="$RESULTS/time-v.txt"
-	for ((i = 0; i < MEM_RUNS; i++)); do
-		in_dir "$dir" "rm -rf .lambda && $Q_LVC init && sync"
-		echo "+ (cd $dir && /usr/bin/time -v $LVC import $zip)" >>"$LOG"
-		(cd "$dir" && /usr/bin/time -v -o "$out" "$LVC" import "$zip") >>"$LOG" 2>&1 ||
-			die "failed: lvc import $zip in $dir (log: $LOG)"
-		kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
-		[[ -n $kib ]] || die "no 'Maximum resident set size' in $out"
-		((kib > best)) && best=$kib
-	done
-	awk -v k="$best" 'BEGIN { printf "%.1f\n", k / 1024 }'
+	peak_rss_of "$1" "rm -rf .lambda && $Q_LVC init && sync" "$LVC" import "$2"
 }
 
 # `lvc diff` exists if its help succeeds and is the help of diff, not lvc's top-level help (an

@@ -90,9 +90,9 @@ final class PackageCache: @unchecked Sendable {
             let ok = entry.withStoredBytes { bytes in (try? FileSystem.writeAll(fd: dataFD, bytes, path: directory + "/data")) != nil }
             guard ok else { return }
             var record = id.bytes
-            record.appendBE64(UInt64(offset)); record.appendBE64(UInt64(entry.storedCount)); record.appendBE64(UInt64(entry.size))
-            record.appendBE32(entry.crc); record.appendBE16(entry.method)
-            record.appendBE16(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
+            record.appendBigEndian(UInt64(offset)); record.appendBigEndian(UInt64(entry.storedCount)); record.appendBigEndian(UInt64(entry.size))
+            record.appendBigEndian(entry.crc); record.appendBigEndian(entry.method)
+            record.appendBigEndian(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
             index += record
             offset += entry.storedCount
         }
@@ -105,10 +105,4 @@ extension UnsafeRawBufferPointer {
     func loadBE16(_ at: Int) -> UInt16 { UInt16(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
     func loadBE32(_ at: Int) -> UInt32 { UInt32(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     func loadBE64(_ at: Int) -> UInt64 { UInt64(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
-}
-
-extension Array where Element == UInt8 {
-    mutating func appendBE16(_ v: UInt16) { append(contentsOf: [UInt8(v >> 8), UInt8(v & 0xFF)]) }
-    mutating func appendBE32(_ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { append(UInt8((v >> UInt32(s)) & 0xFF)) } }
-    mutating func appendBE64(_ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { append(UInt8((v >> UInt64(s)) & 0xFF)) } }
 }

@@ -69,9 +69,9 @@ final class PackageCacheWriter {
         guard let start = entryStart, !failed else { return }
         entryStart = nil
         var record = id.bytes
-        record.appendBE64(UInt64(start)); record.appendBE64(UInt64(offset - start)); record.appendBE64(UInt64(size))
-        record.appendBE32(crc); record.appendBE16(method)
-        record.appendBE16(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
+        record.appendBigEndian(UInt64(start)); record.appendBigEndian(UInt64(offset - start)); record.appendBigEndian(UInt64(size))
+        record.appendBigEndian(crc); record.appendBigEndian(method)
+        record.appendBigEndian(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
         records += record
     }
 

@@ -43,20 +43,20 @@ struct PackageCheckpoints: Equatable {
 
     func encode() -> [UInt8] {
         var out = PackageCheckpoints.magic
-        out.appendBE32(PackageCheckpoints.formatVersion)
+        out.appendBigEndian(PackageCheckpoints.formatVersion)
         let zlib = Array(Zlib.version.utf8.prefix(255))
         out.append(UInt8(zlib.count))
         out += zlib
         out += codeTree.bytes
-        out.appendBE32(UInt32(entryCount))
-        out.appendBE64(UInt64(digest.size))
+        out.appendBigEndian(UInt32(entryCount))
+        out.appendBigEndian(UInt64(digest.size))
         let sha = Array(digest.sha256Base64.utf8.prefix(255))
         out.append(UInt8(sha.count))
         out += sha
-        out.appendBE32(UInt32(checkpoints.count))
+        out.appendBigEndian(UInt32(checkpoints.count))
         for checkpoint in checkpoints {
-            out.appendBE32(UInt32(checkpoint.entryIndex))
-            out.appendBE64(UInt64(checkpoint.offset))
+            out.appendBigEndian(UInt32(checkpoint.entryIndex))
+            out.appendBigEndian(UInt64(checkpoint.offset))
             out += checkpoint.state
         }
         out += ByteHasher.digest(out)

@@ -60,9 +60,10 @@ extension Repository {
         try versionCommits().sorted { $0.key < $1.key }.map { try readVersion(commit: $0.value, number: $0.key) }
     }
 
-    func readVersion(commit id: ObjectID, number: Int) throws -> PublishedVersion {
+    /// `known`: the commit, when the caller has read it already.
+    func readVersion(commit id: ObjectID, number: Int, known: Commit? = nil) throws -> PublishedVersion {
         try LVCError.wrap("read version \(number)") {
-            let commit = try objects.readCommit(id)
+            let commit = try known ?? objects.readCommit(id)
             let root = try objects.readTree(commit.tree)
             guard let configEntry = root.entry(named: Latest.configPath) else {
                 throw StoreError.corruptObject(commit.tree, reason: "version \(number) has no function.json")
@@ -88,22 +89,24 @@ extension Repository {
     /// The newest published version that still exists. Usually `refs/heads/main` names it: then
     /// it costs two refs and one commit, whatever the number of versions; otherwise (main behind
     /// after an interrupted publish, or on a deleted version) every version ref is listed.
-    func newestVersionCommit() throws -> (number: Int, commit: ObjectID)? {
+    public func newestVersion() throws -> PublishedVersion? {
         let main = try LVCError.wrap("read \(Repository.mainRef)") { try refs.resolve(Repository.mainRef) }
         if let main, let commit = try? objects.readCommit(main),
            let n = Int(commit.trailer(Trailer.version) ?? ""), n > 0,
            try LVCError.wrap("read version \(n)", { try refs.resolve(Repository.versionRefPrefix + String(n)) }) == main,
            try LVCError.wrap("read version \(n + 1)", { try refs.resolve(Repository.versionRefPrefix + String(n + 1)) }) == nil {
-            return (n, main)  // numbers only grow: no newer version unless N+1 exists
+            return try readVersion(commit: main, number: n, known: commit)  // numbers only grow
         }
         let existing = try versionCommits()
-        return existing.keys.max().map { ($0, existing[$0]!) }
+        return try existing.keys.max().map { try readVersion(commit: existing[$0]!, number: $0) }
     }
 
     /// The highest number ever published, including deleted versions still on the main line.
-    func versionCounter(newest: (number: Int, commit: ObjectID)?) throws -> Int {
+    func versionCounter(newest: PublishedVersion?) throws -> Int {
         var highest = newest?.number ?? 0
-        if let main = try LVCError.wrap("read \(Repository.mainRef)", { try refs.resolve(Repository.mainRef) }) {
+        // main's own number counts only when main is not that newest version (a deleted one).
+        if let main = try LVCError.wrap("read \(Repository.mainRef)", { try refs.resolve(Repository.mainRef) }),
+           main != newest?.commit {
             let commit = try LVCError.wrap("read the newest version") { try objects.readCommit(main) }
             highest = max(highest, Int(commit.trailer(Trailer.version) ?? "") ?? 0)
         }

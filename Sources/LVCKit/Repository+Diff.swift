@@ -133,11 +133,6 @@ extension Repository {
         }
         return try LVCError.wrap("read object \(id)") { try objects.read(id, as: .blob) }
     }
-
-    /// The newest published version, for `lvc diff --staged`.
-    public func newestVersion() throws -> Int? {
-        try newestVersionCommit()?.number
-    }
 }
 
 #if canImport(Glibc)

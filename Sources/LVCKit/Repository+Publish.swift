@@ -39,13 +39,10 @@ extension Repository {
                     throw LVCError.invalidParameter("CodeSHA256 (\(expected)) is different from current CodeSHA256 in $LATEST (\(current)). Please try again with the CodeSHA256 in $LATEST.")
                 }
             }
-            let newest = try newestVersionCommit()
+            let newest = try newestVersion()
             try repairMain(newest: newest)
-            if let newest {
-                let version = try readVersion(commit: newest.commit, number: newest.number)
-                if version.publishedFrom == latestTree.root {
-                    return PublishResult(version: version, created: false)
-                }
+            if let newest, newest.publishedFrom == latestTree.root {
+                return PublishResult(version: newest, created: false)
             }
             let number = try versionCounter(newest: newest) + 1
             var configuration = latest.configuration
@@ -77,8 +74,8 @@ extension Repository {
 
     /// `refs/heads/main` follows the newest version. A publish interrupted between creating
     /// `refs/versions/N` (the commit point) and moving main leaves main behind; this moves it on.
-    func repairMain(newest version: (number: Int, commit: ObjectID)?) throws {
-        guard let (newest, commit) = version else { return }
+    func repairMain(newest version: PublishedVersion?) throws {
+        guard let newest = version?.number, let commit = version?.commit else { return }
         try LVCError.wrap("update \(Repository.mainRef)") {
             let main = try refs.resolve(Repository.mainRef)
             if main == commit { return }
@@ -220,13 +217,15 @@ extension Repository {
         let path = packageCheckpointsPath
         let saved = PackageCheckpoints.load(from: path)
         if let saved, saved.codeTree == codeTree, saved.entryCount == entries.count { return saved.digest }
-        var resume: PackageCheckpoints.Checkpoint?
+        // The checkpoints before the first difference hold for this package too; the last of
+        // them is where hashing resumes.
+        var shared = [PackageCheckpoints.Checkpoint]()
         if let saved, let first = try firstDifference(from: saved.codeTree, to: codeTree, entries: entries) {
-            resume = saved.checkpoints.last { $0.entryIndex <= first }
+            shared = saved.checkpoints.filter { $0.entryIndex <= first }
         }
-        let recorder = CheckpointRecorder(carried: resume.map { r in saved!.checkpoints.filter { $0.entryIndex <= r.entryIndex } } ?? [])
+        let recorder = CheckpointRecorder(carried: shared)
         let digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache(),
-                                                 resume: resume, recorder: recorder, progress: progress)
+                                                 resume: shared.last, recorder: recorder, progress: progress)
         PackageCheckpoints(codeTree: codeTree, entryCount: entries.count, digest: digest, checkpoints: recorder.checkpoints)
             .save(to: path)
         return digest

@@ -54,9 +54,8 @@ extension Repository {
             return try LVCError.wrap("read a tree") { try self.objects.readTree(id) }
         }
         let codeID = try load(rootID).entry(named: Array("code".utf8))?.id
-        if let (newest, commit) = try newestVersionCommit() {
-            let version = try readVersion(commit: commit, number: newest)
-            report.newestVersion = newest
+        if let version = try newestVersion() {
+            report.newestVersion = version.number
             report.publishWouldCreate = version.publishedFrom != rootID
             if report.publishWouldCreate {
                 report.staged = try TreeDiff.diff(version.codeTree, codeID, load: load)

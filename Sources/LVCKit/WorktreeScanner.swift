@@ -322,16 +322,3 @@ enum WorktreeScanner {
         folder.files = files
     }
 }
-
-/// Shares a value with worker threads that only read it (or write disjoint parts of it).
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// A counter that several threads take numbers from.
-final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private let mutex = PThreadMutex()
-    func increment() -> Int { mutex.locked { defer { value += 1 }; return value } }
-}

@@ -90,8 +90,8 @@ public final class PackWriter: Sendable {
             if let failure = state.failure { throw failure }
             guard !state.entries.isEmpty else { return nil }
             var header = Array("PACK".utf8)
-            header.appendBE32(2)
-            header.appendBE32(UInt32(state.entries.count))
+            header.appendBigEndian(UInt32(2))
+            header.appendBigEndian(UInt32(state.entries.count))
             guard header.withUnsafeBytes({ pwrite(state.fd, $0.baseAddress, 12, 0) }) == 12 else {
                 throw StoreError.io(path: temporaryPath, operation: "write", errno: errno)
             }
@@ -159,29 +159,26 @@ public final class PackWriter: Sendable {
     static func index(_ unsorted: [Entry], packChecksum: [UInt8]) -> [UInt8] {
         let entries = unsorted.sorted { $0.id < $1.id }
         var out = PackIndex.magic
-        out.appendBE32(2)
+        out.appendBigEndian(UInt32(2))
         var fanout = [UInt32](repeating: 0, count: 256)
         for entry in entries { fanout[Int(entry.id.firstByte)] += 1 }
         var total: UInt32 = 0
         for b in 0..<256 {
             total += fanout[b]
-            out.appendBE32(total)
+            out.appendBigEndian(total)
         }
         for entry in entries { out += entry.id.bytes }
-        for entry in entries { out.appendBE32(entry.crc) }
+        for entry in entries { out.appendBigEndian(entry.crc) }
         var large = [UInt64]()
         for entry in entries {
             if entry.offset < 0x8000_0000 {
-                out.appendBE32(UInt32(entry.offset))
+                out.appendBigEndian(UInt32(entry.offset))
             } else {
-                out.appendBE32(0x8000_0000 | UInt32(large.count))
+                out.appendBigEndian(0x8000_0000 | UInt32(large.count))
                 large.append(UInt64(entry.offset))
             }
         }
-        for offset in large {
-            out.appendBE32(UInt32(offset >> 32))
-            out.appendBE32(UInt32(truncatingIfNeeded: offset))
-        }
+        for offset in large { out.appendBigEndian(offset) }
         out += packChecksum
         out += ByteHasher.digest(out)
         return out
@@ -197,12 +194,5 @@ extension ObjectKind {
         case .blob: 3
         case .tag: 4
         }
-    }
-}
-
-extension Array where Element == UInt8 {
-    mutating func appendBE32(_ value: UInt32) {
-        append(UInt8(truncatingIfNeeded: value >> 24)); append(UInt8(truncatingIfNeeded: value >> 16))
-        append(UInt8(truncatingIfNeeded: value >> 8)); append(UInt8(truncatingIfNeeded: value))
     }
 }

@@ -49,7 +49,7 @@ struct Diff: ParsableCommand {
         let (states, paths) = split
         let (a, b): (DiffSide, DiffSide)
         if staged {
-            guard let newest = try repository.newestVersion() else {
+            guard let newest = try repository.newestVersion()?.number else {
                 throw CLIError(description: "no version is published yet: nothing to compare $LATEST with")
             }
             (a, b) = (.version(newest), .latest)
