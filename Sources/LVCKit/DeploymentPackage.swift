@@ -55,6 +55,8 @@ public struct DeploymentPackage {
             offset = resume.offset
             central = prefix.central
             start = resume.entryIndex
+        } else {
+            recorder?.startOver()  // hashed from the start: keep only checkpoints taken now
         }
         let counter = ProgressCounter(total: entries.count - start, handler: progress)
         while start < entries.count {

@@ -110,6 +110,13 @@ final class CheckpointRecorder {
         lastOffset = carried.last?.offset ?? 0
     }
 
+    /// Drops the carried checkpoints: the prefix could not be resumed (an entry missing from the
+    /// cache, or sizes that do not add up), so they may not describe this package's bytes.
+    func startOver() {
+        checkpoints = []
+        lastOffset = 0
+    }
+
     /// Called before each entry's local header is hashed.
     func reached(entryIndex: Int, offset: Int, hasher: ByteHasher) {
         guard offset - lastOffset >= PackageCheckpoints.spacing else { return }
