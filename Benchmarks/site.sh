@@ -18,7 +18,7 @@ while (($#)); do
 	esac
 	shift
 done
-[ -x "$LVC" ] || { echo "site.sh: no lvc at $LVC (swift build -c release --static-swift-stdlib)" >&2; exit 1; }
+[ -x "$LVC" ] || { echo "site.sh: no lvc at $LVC (swift build -c release -Xswiftc -static-executable)" >&2; exit 1; }
 export LVC_AUTHOR_NAME=bench LVC_AUTHOR_EMAIL=bench@example.invalid NO_COLOR=1
 history="$WORKDIR/site-history-$VERSIONS"
 if [ ! -f "$history/.done" ]; then
