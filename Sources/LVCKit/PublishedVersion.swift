@@ -72,17 +72,19 @@ extension Repository {
             guard codeTree == nil || codeTree!.mode == .directory else {
                 throw StoreError.corruptObject(commit.tree, reason: "version \(number): 'code' is not a folder")
             }
-            guard commit.trailer(Trailer.version) == String(number) else {
-                throw StoreError.corruptObject(id, reason: "refs/versions/\(number) points at a commit for version \(commit.trailer(Trailer.version) ?? "none")")
+            let trailers = commit.trailers
+            func trailer(_ key: String) -> String? { trailers.last { $0.key == key }?.value }
+            guard trailer(Trailer.version) == String(number) else {
+                throw StoreError.corruptObject(id, reason: "refs/versions/\(number) points at a commit for version \(trailer(Trailer.version) ?? "none")")
             }
             return PublishedVersion(
                 number: number, commit: id, tree: commit.tree, codeTree: codeTree?.id,
                 configuration: try readConfiguration(blob: configEntry.id),
-                codeSha256: commit.trailer(Trailer.codeSha256) ?? "",
-                codeSize: Int(commit.trailer(Trailer.codeSize) ?? "") ?? 0,
-                revisionId: commit.trailer(Trailer.revisionId) ?? "",
+                codeSha256: trailer(Trailer.codeSha256) ?? "",
+                codeSize: Int(trailer(Trailer.codeSize) ?? "") ?? 0,
+                revisionId: trailer(Trailer.revisionId) ?? "",
                 lastModified: commit.committer.time,
-                publishedFrom: commit.trailer(Trailer.latestTree).flatMap { ObjectID(hex: $0) })
+                publishedFrom: trailer(Trailer.latestTree).flatMap { ObjectID(hex: $0) })
         }
     }
 

@@ -104,15 +104,34 @@ public struct Commit: Sendable, Equatable {
         Commit.trailers(of: message)
     }
 
+    /// Works on the message's UTF-8 bytes: a version's commit is read on every command, and
+    /// splitting a `String` by a string separator walks it `Character` by `Character`.
     public static func trailers(of message: String) -> [(key: String, value: String)] {
-        let paragraphs = message.split(separator: "\n\n", omittingEmptySubsequences: true)
-        guard paragraphs.count >= 2, let last = paragraphs.last else { return [] }
+        let newline = UInt8(ascii: "\n"), colon = UInt8(ascii: ":"), space = UInt8(ascii: " ")
+        let bytes = Array(message.utf8)
+        // Paragraphs are separated by "\n\n"; blank ones (only newlines) do not count, as in git.
+        var paragraphs = 0, last = 0..<0, start = 0, i = 0
+        func close(_ end: Int) {
+            if bytes[start..<end].contains(where: { $0 != newline }) { paragraphs += 1; last = start..<end }
+        }
+        while i < bytes.count {
+            if bytes[i] == newline, i + 1 < bytes.count, bytes[i + 1] == newline {
+                close(i)
+                i += 2
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        close(bytes.count)
+        guard paragraphs >= 2 else { return [] }
         var result = [(key: String, value: String)]()
-        for line in last.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { return [] }
-            let key = line[..<colon]
-            guard !key.isEmpty, !key.contains(" ") else { return [] }
-            result.append((String(key), String(line[line.index(after: colon)...].drop { $0 == " " })))
+        for line in bytes[last].split(separator: newline) {
+            guard let colonIndex = line.firstIndex(of: colon) else { return [] }
+            let key = line[..<colonIndex]
+            guard !key.isEmpty, !key.contains(space) else { return [] }
+            let value = line[(colonIndex + 1)...].drop { $0 == space }
+            result.append((String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
         return result
     }

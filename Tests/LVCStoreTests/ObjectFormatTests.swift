@@ -65,6 +65,13 @@ import Testing
         #expect(trailers.map(\.key) == ["Lambda-Version", "Lambda-Code-Sha256"])
         #expect(Commit.trailers(of: "Subject only: not a trailer\n").isEmpty)
         #expect(Commit.trailers(of: "Subject\n\nfree text\nKey: v\n").isEmpty)
+        // Values keep their own colons and everything after the first spaces; runs of blank
+        // lines and trailing newlines do not make an empty last paragraph; keys are UTF-8.
+        let spaced = Commit.trailers(of: "Sübject\n\n\n\nLambda-Alias-To: 2:weird  value\nSchlüssel:wert\n\n\n")
+        #expect(spaced.map(\.key) == ["Lambda-Alias-To", "Schlüssel"])
+        #expect(spaced.map(\.value) == ["2:weird  value", "wert"])
+        #expect(Commit.trailers(of: "\n\nKey: only one paragraph\n").isEmpty)
+        #expect(Commit.trailers(of: "Subject\n\nnot a key: v\n").isEmpty)
     }
 
     @Test func zlibRoundTripAndDamage() throws {
