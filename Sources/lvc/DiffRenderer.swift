@@ -16,7 +16,7 @@ struct DiffRenderer {
 
     static func short(_ id: ObjectID?) -> String { id.map { String($0.hex.prefix(7)) } ?? "0000000" }
 
-    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+    static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     func patch(_ diff: StateDiff, into out: PagedOutput) {
         for file in diff.files {
@@ -46,9 +46,8 @@ struct DiffRenderer {
             }
             out.line(paint("--- \(aName)", "1"))
             out.line(paint("+++ \(bName)", "1"))
-            let (oldLines, oldNoNewline) = LineDiff.lines(old)
-            let (newLines, newNoNewline) = LineDiff.lines(new)
-            for hunk in LineDiff.hunks(oldLines, newLines, context: context, aMissingNewline: oldNoNewline, bMissingNewline: newNoNewline) {
+            let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
+            for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
                 func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
                 var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
                 if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
@@ -61,8 +60,8 @@ struct DiffRenderer {
                     case .removed: out.line(paint("-" + Self.text(line.text), "31"))
                     case .added: out.line(paint("+" + Self.text(line.text), "32"))
                     }
-                    let lastOld = line.op != .added && line.oldNumber == oldLines.count && oldNoNewline
-                    let lastNew = line.op != .removed && line.newNumber == newLines.count && newNoNewline
+                    let lastOld = line.op != .added && line.oldNumber == oldLines.count && oldLines.missingFinalNewline
+                    let lastNew = line.op != .removed && line.newNumber == newLines.count && newLines.missingFinalNewline
                     if (line.op == .removed && lastOld) || (line.op == .added && lastNew) || (line.op == .same && (lastOld || lastNew)) {
                         out.line("\\ No newline at end of file")
                     }
@@ -73,7 +72,7 @@ struct DiffRenderer {
 
     /// git's default hunk-header context: the nearest line above the hunk that starts with a
     /// letter, `_` or `$`, cut to 80 bytes, trailing white space removed.
-    static func functionContext(_ lines: [[UInt8]], before lineNumber: Int) -> String? {
+    static func functionContext(_ lines: LineDiff.Lines, before lineNumber: Int) -> String? {
         var i = lineNumber - 2
         while i >= 0 {
             let line = lines[i]
@@ -91,9 +90,7 @@ struct DiffRenderer {
     static func counts(_ file: FileDiff) -> (added: Int, removed: Int)? {
         let old = file.oldContent ?? [], new = file.newContent ?? []
         if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return nil }
-        let (a, aMissing) = LineDiff.lines(old), (b, bMissing) = LineDiff.lines(new)
-        let ops = LineDiff.script(LineDiff.keys(a, missingFinalNewline: aMissing), LineDiff.keys(b, missingFinalNewline: bMissing))
-        return (ops.filter { $0 == .added }.count, ops.filter { $0 == .removed }.count)
+        return LineDiff.counts(LineDiff.lines(old), LineDiff.lines(new))
     }
 
     func stat(_ diff: StateDiff, into out: PagedOutput) {

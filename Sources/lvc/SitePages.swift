@@ -155,8 +155,7 @@ enum SitePages {
                 continue
             }
             html += "<table class=\"diff\">"
-            let (a, aMissing) = LineDiff.lines(old), (b, bMissing) = LineDiff.lines(new)
-            for hunk in LineDiff.hunks(a, b, context: 3, aMissingNewline: aMissing, bMissingNewline: bMissing) {
+            for hunk in LineDiff.hunks(LineDiff.lines(old), LineDiff.lines(new), context: 3) {
                 html += "<tr class=\"hunk\"><td class=\"num\"></td><td class=\"num\"></td><td>@@ -\(hunk.oldStart),\(hunk.oldCount) +\(hunk.newStart),\(hunk.newCount) @@</td></tr>"
                 for line in hunk.lines {
                     let text = H.escape(String(decoding: line.text, as: UTF8.self))
