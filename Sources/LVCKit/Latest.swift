@@ -94,6 +94,12 @@ public struct Latest: Sendable, Equatable {
         return Index(sortedEntries: entries)
     }
 
+    /// The bytes of `encode(configBlob:)`'s index, without making 20,000 prefixed path copies.
+    func encodedIndex(configBlob: ObjectID) -> [UInt8] {
+        Index.encode(code, pathPrefix: Latest.codePrefix,
+                     then: [IndexEntry(path: Latest.configPath, id: configBlob, mode: .file)])
+    }
+
     /// Same code and configuration (stat data, RevisionId and time aside).
     func sameContent(as other: Latest) -> Bool {
         configuration == other.configuration && code.count == other.code.count
@@ -168,7 +174,7 @@ extension Repository {
         } else if latest != before || !FileSystem.exists(indexPath) {
             try LVCError.wrap(action) {
                 let configBlob = try objects.write(.blob, latest.configuration.encoded)
-                let bytes = latest.encode(configBlob: configBlob).encode()
+                let bytes = latest.encodedIndex(configBlob: configBlob)
                 try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: Array(bytes.suffix(32))))
                 try lock.write(bytes)
                 try lock.commit()

@@ -22,37 +22,53 @@ public struct WorktreeScan: Sendable {
 }
 
 /// Names lvc never stores at any depth, compared without case: git's own folder and lvc's store.
+/// These checks run for every path each time the folder is walked or `$LATEST` is read: they
+/// work on the bytes in place and allocate nothing unless there is a problem to report.
 enum ReservedNames {
+    private static let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/"), backslash = UInt8(ascii: "\\")
+
     static func isReserved(_ name: ArraySlice<UInt8>) -> Bool {
-        guard name.count == 4 || name.count == 7, name.first == UInt8(ascii: ".") else { return false }
-        let word: [UInt8] = name.count == 4 ? Array(".git".utf8) : Array(".lambda".utf8)
-        for (c, w) in zip(name, word) where (c >= 65 && c <= 90 ? c + 32 : c) != w { return false }
+        name.withUnsafeBufferPointer(isReserved)
+    }
+
+    private static func isReserved(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == 4 || name.count == 7, name.first == dot else { return false }
+        let word: StaticString = name.count == 4 ? ".git" : ".lambda"
+        for i in 1..<name.count {
+            let c = name[i]
+            if (c >= 65 && c <= 90 ? c + 32 : c) != word.utf8Start[i] { return false }
+        }
         return true
     }
 
     /// Why a path component cannot be stored or checked out safely, or nil if it can.
     static func problem(with name: ArraySlice<UInt8>) -> String? {
+        name.withUnsafeBufferPointer(problem(in:))
+    }
+
+    private static func problem(in name: UnsafeBufferPointer<UInt8>) -> String? {
         if name.isEmpty { return "empty name" }
-        if name.elementsEqual(".".utf8) || name.elementsEqual("..".utf8) { return "'.' and '..' cannot be stored" }
-        if isReserved(name) { return "'.git' and '.lambda' are reserved names" }
-        if name.contains(UInt8(ascii: "/")) { return "a name cannot contain '/'" }
-        if name.contains(UInt8(ascii: "\\")) { return "a name cannot contain a backslash (it is a path separator on Windows)" }
-        if name.contains(where: { $0 < 0x20 }) { return "a name cannot contain control characters (newline, tab, NUL …)" }
+        if name[0] == dot {
+            if name.count == 1 || (name.count == 2 && name[1] == dot) { return "'.' and '..' cannot be stored" }
+            if isReserved(name) { return "'.git' and '.lambda' are reserved names" }
+        }
+        var separator = false, backslashSeen = false, control = false
+        for c in name where c < 0x20 || c == slash || c == backslash {
+            if c == slash { separator = true } else if c == backslash { backslashSeen = true } else { control = true }
+        }
+        if separator { return "a name cannot contain '/'" }
+        if backslashSeen { return "a name cannot contain a backslash (it is a path separator on Windows)" }
+        if control { return "a name cannot contain control characters (newline, tab, NUL …)" }
         return nil
     }
 
-    /// Checks every component of a relative path (without allocating: this runs for every
-    /// entry each time `$LATEST` is read).
+    /// Checks every component of a relative path.
     static func problem(withPath path: [UInt8]) -> String? {
-        if path.first == UInt8(ascii: "/") { return "absolute paths are not allowed" }
+        if path.first == slash { return "absolute paths are not allowed" }
         return path.withUnsafeBufferPointer { buffer -> String? in
             var start = 0
-            for i in 0...buffer.count where i == buffer.count || buffer[i] == UInt8(ascii: "/") {
-                let component = buffer[start..<i]
-                if component.count <= 7 || component.contains(where: { $0 == 0x5C || $0 < 0x20 }) {
-                    // Short components may be ".", "..", ".git" or ".lambda": check them fully.
-                    if let problem = problem(with: ArraySlice(component)) { return problem }
-                }
+            for i in 0...buffer.count where i == buffer.count || buffer[i] == slash {
+                if let problem = problem(in: UnsafeBufferPointer(rebasing: buffer[start..<i])) { return problem }
                 start = i + 1
             }
             return nil

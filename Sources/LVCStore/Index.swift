@@ -42,13 +42,24 @@ public struct Index: Sendable, Equatable {
     }
 
     public func encode() -> [UInt8] {
+        Index.encode(entries, pathPrefix: [], then: [], extensions: extensions)
+    }
+
+    /// The bytes of an index holding `entries` with `pathPrefix` before each path, then
+    /// `trailing` as they are (together in sorted order), without building that index: `$LATEST`
+    /// keeps its code paths without `code/`.
+    public static func encode(_ entries: [IndexEntry], pathPrefix: [UInt8], then trailing: [IndexEntry],
+                              extensions: [String: [UInt8]] = [:]) -> [UInt8] {
         // Sizes first, then one buffer written in place: this runs for every entry each time
         // $LATEST changes.
-        func entryLength(_ entry: IndexEntry) -> Int {
-            let length = 40 + ObjectID.byteCount + 2 + entry.path.count  // stat fields, id, flags, path
+        func entryLength(_ pathLength: Int) -> Int {
+            let length = 40 + ObjectID.byteCount + 2 + pathLength  // stat fields, id, flags, path
             return length + (8 - length % 8)
         }
-        let total = 12 + entries.reduce(0) { $0 + entryLength($1) }
+        let body = 12 + entries.reduce(0) { $0 + entryLength(pathPrefix.count + $1.path.count) }
+            + trailing.reduce(0) { $0 + entryLength($1.path.count) }
+        // Room for the extensions and the checksum too: growing a 2 MB buffer copies it.
+        let total = body + extensions.values.reduce(0) { $0 + 8 + $1.count } + ObjectID.byteCount
         var out = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             var at = 0
             func put32(_ value: UInt32) {
@@ -56,28 +67,35 @@ public struct Index: Sendable, Equatable {
                 buffer[at + 2] = UInt8(truncatingIfNeeded: value >> 8); buffer[at + 3] = UInt8(truncatingIfNeeded: value)
                 at += 4
             }
-            for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
-            put32(2)
-            put32(UInt32(entries.count))
-            for entry in entries {
+            func putBytes(_ bytes: [UInt8]) {
+                bytes.withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + source.count)]).initialize(from: source)
+                }
+                at += bytes.count
+            }
+            func put(_ entry: IndexEntry, prefix: [UInt8]) {
                 let start = at
                 let s = entry.stat
                 put32(s.ctimeSeconds); put32(s.ctimeNanoseconds); put32(s.mtimeSeconds); put32(s.mtimeNanoseconds)
                 put32(s.device); put32(s.inode); put32(entry.mode.rawValue); put32(s.uid); put32(s.gid); put32(s.size)
                 entry.id.withUnsafeBytes { id in for byte in id { buffer[at] = byte; at += 1 } }
-                let flags = UInt16(min(entry.path.count, 0xFFF))
+                let pathLength = prefix.count + entry.path.count
+                let flags = UInt16(min(pathLength, 0xFFF))
                 buffer[at] = UInt8(flags >> 8); buffer[at + 1] = UInt8(flags & 0xFF); at += 2
-                entry.path.withUnsafeBufferPointer { path in
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + path.count)]).initialize(from: path)
-                }
-                at += entry.path.count
-                let end = start + entryLength(entry)
+                putBytes(prefix)
+                putBytes(entry.path)
+                let end = start + entryLength(pathLength)
                 while at < end { buffer[at] = 0; at += 1 }
             }
+            for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
+            put32(2)
+            put32(UInt32(entries.count + trailing.count))
+            for entry in entries { put(entry, prefix: pathPrefix) }
+            for entry in trailing { put(entry, prefix: []) }
             count = at
         }
         for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
-            out.append(contentsOf: Array(signature.utf8))
+            out.append(contentsOf: signature.utf8)
             out.appendBigEndian(UInt32(payload.count))
             out.append(contentsOf: payload)
         }

@@ -29,6 +29,27 @@ import Testing
         #expect(throws: Index.DecodeError.self) { try Index.decode(damaged) }
     }
 
+    /// `$LATEST` writes its index with the `code/` prefix added while encoding: the bytes must be
+    /// those of the index built with prefixed paths, extensions included.
+    @Test func prefixedEncodingIsTheSameIndex() throws {
+        var entries = [IndexEntry]()
+        for n in 0..<300 {
+            var stat = StatData()
+            stat.size = UInt32(n)
+            stat.inode = UInt32(n * 7)
+            let name = String(repeating: "d/", count: n % 4) + "f\(n)" + String(repeating: "x", count: n % 9)
+            entries.append(IndexEntry(path: Array(name.utf8), id: ObjectHasher.id(of: .blob, body: [UInt8(n % 256)]),
+                                      mode: n % 3 == 0 ? .executable : .file, stat: stat))
+        }
+        entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        let tail = [IndexEntry(path: Array("function.json".utf8), id: ObjectHasher.id(of: .blob, body: []), mode: .file)]
+        let prefix = Array("code/".utf8)
+        let built = Index(entries: entries.map { IndexEntry(path: prefix + $0.path, id: $0.id, mode: $0.mode, stat: $0.stat) } + tail,
+                          extensions: ["TREE": [1, 2, 3]])
+        #expect(Index.encode(entries, pathPrefix: prefix, then: tail, extensions: ["TREE": [1, 2, 3]]) == built.encode())
+        #expect(try Index.decode(built.encode()) == built)
+    }
+
     @Test func gitReadsTheIndex() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
