@@ -62,9 +62,20 @@ enum ReservedNames {
         return nil
     }
 
-    /// Checks every component of a relative path.
+    /// Checks every component of a relative path. One quick pass first: a path is suspect only
+    /// if a component starts with "." or is empty, or a byte is a control character or "\\"; the
+    /// others (nearly all) need nothing more.
     static func problem(withPath path: [UInt8]) -> String? {
         if path.first == slash { return "absolute paths are not allowed" }
+        let suspect = path.withUnsafeBufferPointer { buffer -> Bool in
+            var atStart = true
+            for c in buffer {
+                if c < 0x20 || c == backslash || (atStart && (c == dot || c == slash)) { return true }
+                atStart = c == slash
+            }
+            return atStart  // empty, or ends with "/": an empty last component
+        }
+        guard suspect else { return nil }
         return path.withUnsafeBufferPointer { buffer -> String? in
             var start = 0
             for i in 0...buffer.count where i == buffer.count || buffer[i] == slash {
