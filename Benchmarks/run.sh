@@ -73,10 +73,10 @@ parse_args() {
 	done
 
 	if ((QUICK)); then
-		RUNS_FRESH=3 RUNS_FAST=10 WARMUP=2 MEM_RUNS=1
+		RUNS_FRESH=3 RUNS_FAST=10 WARMUP=2 MEM_RUNS=1 ROUNDS=2
 		TREES=${TREES:-small}
 	else
-		RUNS_FRESH=5 RUNS_FAST=30 WARMUP=3 MEM_RUNS=3
+		RUNS_FRESH=5 RUNS_FAST=30 WARMUP=3 MEM_RUNS=3 ROUNDS=3
 		TREES=${TREES:-small,python}
 	fi
 	TREES=${TREES//,/ }
@@ -213,13 +213,23 @@ times = [t for f in sys.argv[1:] for t in json.load(open(f))["results"][0]["time
 print(statistics.median(times))' "$@"
 }
 
-# Measure one operation for both tools and store the medians.
+# Measure one operation for both tools and store the medians. The runs are split into ROUNDS
+# rounds and the tools take turns (lvc git, git lvc, lvc git): this machine's speed drifts by
+# 10-20% within a run, and when all lvc runs came before all git runs the drift went into the
+# ratio. Each round has its own warm-up; the median is over all runs of all rounds.
 measure() { # TREE OP LVC_DIR GIT_DIR LVC_CMD GIT_CMD LVC_PREPARE GIT_PREPARE WARMUP RUNS
-	local t
-	t=$(bench "$1-$2-lvc" "$3" "$5" "$7" "$9" "${10}")
-	RES[$1.$2.lvc]=$t
-	t=$(bench "$1-$2-git" "$4" "$6" "$8" "$9" "${10}")
-	RES[$1.$2.git]=$t
+	local r per=$(( (${10} + ROUNDS - 1) / ROUNDS ))
+	for ((r = 0; r < ROUNDS; r++)); do
+		if ((r % 2 == 0)); then
+			bench "$1-$2-lvc-r$r" "$3" "$5" "$7" "$9" "$per" >/dev/null
+			bench "$1-$2-git-r$r" "$4" "$6" "$8" "$9" "$per" >/dev/null
+		else
+			bench "$1-$2-git-r$r" "$4" "$6" "$8" "$9" "$per" >/dev/null
+			bench "$1-$2-lvc-r$r" "$3" "$5" "$7" "$9" "$per" >/dev/null
+		fi
+	done
+	RES[$1.$2.lvc]=$(median_of "$RESULTS/$1-$2-lvc-r"*.json)
+	RES[$1.$2.git]=$(median_of "$RESULTS/$1-$2-git-r"*.json)
 }
 
 # Like measure, for operations that take seconds per run: ext4's costs drift within a run, so the
@@ -447,7 +457,7 @@ print_header() {
 	echo "lvc vs git benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "machine: $(nproc) cores ($cpu); work folder on $fs: $WORKDIR"
 	echo "tools: $(git --version), $(hyperfine --version), lvc $LVC ($lvc_version)"
-	echo "runs: fresh staging $RUNS_FRESH, other timings $RUNS_FAST after $WARMUP warm-up(s) (checkout: 1), memory $MEM_RUNS"
+	echo "runs: fresh staging $RUNS_FRESH (tools alternating), other timings $RUNS_FAST in $ROUNDS alternating rounds, each after $WARMUP warm-up(s) (checkout: 1), memory $MEM_RUNS"
 	echo "Medians from hyperfine. Only ratios from the same run are meaningful (ext4 file creation varies 2-7x)."
 }
 
