@@ -40,6 +40,6 @@ diff)
 	if [[ $2 == --help ]]; then echo "usage: lvc diff"; exit 0; fi
 	g diff "$(tag "$2")" "$(tag "$3")"
 	;;
-import) unzip -q "$2" -d . && g add -A ;;
+import) unzip -o -q "$2" -d . && g add -A ;;  # -o: later runs find the files of the first
 *) echo "aa-lvc: no stand-in for '$1'" >&2; exit 2 ;;
 esac
