@@ -1,4 +1,9 @@
 import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One version's fate in `lvc prune`.
 public struct PruneDecision: Sendable {
@@ -113,14 +118,52 @@ extension Repository {
         return loose.filter { !reached.contains($0) }.sorted()
     }
 
-    /// Removes unreachable loose objects under `$LATEST`'s lock (no add can race with it).
-    public func gc() throws -> [ObjectID] {
-        // Both locks: no add, publish or alias move can write an object meanwhile.
+    /// What `gc` removes: unreachable loose objects, and temporary files a killed lvc left.
+    public struct Garbage: Sendable {
+        public var objects: [ObjectID] = []
+        /// Paths relative to the store, with their sizes in bytes.
+        public var temporaryFiles: [(path: String, size: Int)] = []
+    }
+
+    /// How long a temporary file must have been left untouched before `gc` calls it stale.
+    public static let staleTemporaryAge: Int64 = 3600
+
+    /// Temporary files a killed lvc left behind (Format.md §1): anything in `lvc/tmp/` (objects
+    /// and packs being written) and `.tmp-*` files in `lvc/` and `lvc/package-cache/` (atomic
+    /// replacements), when unmodified for `staleTemporaryAge` seconds: a file another process is
+    /// still writing is never taken, whatever locks it holds.
+    public func staleTemporaryFiles(now: Int64 = Int64(time(nil))) -> [(path: String, size: Int)] {
+        var found = [(path: String, size: Int)]()
+        func scan(_ folder: String, onlyPrefix prefix: String?) {
+            guard let names = try? FileSystem.listDirectory(gitDirectory + "/" + folder) else { return }
+            for name in names.sorted() where prefix.map({ name.hasPrefix($0) }) ?? true {
+                let relative = folder + "/" + name
+                var st = stat()
+                guard lstat(gitDirectory + "/" + relative, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                      Int64(st.st_mtim.tv_sec) <= now - Repository.staleTemporaryAge else { continue }
+                found.append((relative, Int(st.st_size)))
+            }
+        }
+        scan("lvc/tmp", onlyPrefix: nil)
+        scan("lvc", onlyPrefix: ".tmp-")
+        scan("lvc/package-cache", onlyPrefix: ".tmp-")
+        return found
+    }
+
+    /// What `gc` would remove now.
+    public func garbage() throws -> Garbage {
+        Garbage(objects: try unreachableObjects(), temporaryFiles: staleTemporaryFiles())
+    }
+
+    /// Removes unreachable loose objects and stale temporary files, under `$LATEST`'s lock and the
+    /// state lock (no add, publish or alias move can write an object meanwhile).
+    public func gc() throws -> Garbage {
         try withLatestLock("collect garbage") { _ in
             try withStateLock("collect garbage") { _ in
-                let garbage = try unreachableObjects()
-                for id in garbage { FileSystem.remove(objects.loose.path(of: id)) }
-                return (garbage, nil)
+                let found = try self.garbage()
+                for id in found.objects { FileSystem.remove(objects.loose.path(of: id)) }
+                for file in found.temporaryFiles { FileSystem.remove(gitDirectory + "/" + file.path) }
+                return (found, nil)
             }
         }
     }

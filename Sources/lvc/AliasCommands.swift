@@ -203,15 +203,25 @@ struct Prune: ParsableCommand {
 struct Gc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Remove loose objects that nothing reaches any more.",
-        discussion: "Reachable: every ref (versions, main, aliases, the alias history), $LATEST. Objects in packs are left to 'git gc'.")
+        abstract: "Remove loose objects that nothing reaches any more, and temporary files a killed lvc left.",
+        discussion: """
+        Reachable: every ref (versions, main, aliases, the alias history), $LATEST. Objects in packs are left to 'git gc'.
+        Temporary files: anything in .lambda/lvc/tmp/ and .tmp-* in .lambda/lvc/ and its package-cache/, untouched for an hour.
+        """)
     @Flag(help: "List what would be removed; change nothing.") var dryRun = false
 
     func run() throws {
         let repository = try Terminal.openRepository()
-        let garbage = dryRun ? try repository.unreachableObjects() : try repository.gc()
-        for id in garbage { Terminal.out("\(dryRun ? "would remove" : "removed") \(id)") }
-        Terminal.err("\(garbage.count) unreachable object(s)\(dryRun ? "" : " removed")")
+        let garbage = dryRun ? try repository.garbage() : try repository.gc()
+        let verb = dryRun ? "would remove" : "removed"
+        for id in garbage.objects { Terminal.out("\(verb) \(id)") }
+        for file in garbage.temporaryFiles { Terminal.out("\(verb) .lambda/\(file.path) (\(file.size) bytes)") }
+        var summary = "\(garbage.objects.count) unreachable object(s)"
+        if !garbage.temporaryFiles.isEmpty {
+            let bytes = garbage.temporaryFiles.reduce(0) { $0 + $1.size }
+            summary += " and \(garbage.temporaryFiles.count) stale temporary file(s) (\(bytes) bytes)"
+        }
+        Terminal.err(summary + (dryRun ? "" : " removed"))
     }
 }
 

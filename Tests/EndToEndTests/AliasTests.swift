@@ -181,6 +181,38 @@ import Testing
         try box.expectGitFsckClean()
     }
 
+    /// A killed add or publish leaves temporary files (a pack being written can be hundreds of
+    /// MB): gc removes those untouched for an hour, and nothing younger, and no folder.
+    @Test func gcRemovesStaleTemporaryFiles() throws {
+        let box = try publishedThree()
+        let store = box.path + "/.lambda"
+        let old = Date(timeIntervalSinceNow: -7200)
+        for (name, stale) in [("lvc/tmp/pack-AbC123", true), ("lvc/tmp/obj-Q1w2e3", false),
+                              ("lvc/.tmp-x1y2z3", true), ("lvc/package-cache/.tmp-k9k9k9", true), ("lvc/keep-me", true)] {
+            try Data(repeating: 7, count: 1000).write(to: URL(fileURLWithPath: store + "/" + name))
+            if stale { try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: store + "/" + name) }
+        }
+        try FileManager.default.createDirectory(atPath: store + "/lvc/tmp/a-folder", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: store + "/lvc/tmp/a-folder")
+        let dry = try box.lvc("gc", "--dry-run")
+        #expect(dry.stdout.split(separator: "\n").filter { $0.contains(".lambda/") } == [
+            "would remove .lambda/lvc/tmp/pack-AbC123 (1000 bytes)",
+            "would remove .lambda/lvc/.tmp-x1y2z3 (1000 bytes)",
+            "would remove .lambda/lvc/package-cache/.tmp-k9k9k9 (1000 bytes)",
+        ])
+        #expect(dry.stderr.contains("3 stale temporary file(s) (3000 bytes)"))
+        #expect(FileManager.default.fileExists(atPath: store + "/lvc/tmp/pack-AbC123"))  // dry run: nothing removed
+        try box.lvc("gc")
+        for name in ["lvc/tmp/pack-AbC123", "lvc/.tmp-x1y2z3", "lvc/package-cache/.tmp-k9k9k9"] {
+            #expect(!FileManager.default.fileExists(atPath: store + "/" + name), "\(name)")
+        }
+        for name in ["lvc/tmp/obj-Q1w2e3", "lvc/keep-me", "lvc/tmp/a-folder"] {
+            #expect(FileManager.default.fileExists(atPath: store + "/" + name), "\(name)")
+        }
+        try box.lvc("fsck")
+        try box.expectGitFsckClean()
+    }
+
     @Test func gcRemovesOnlyWhatNothingReaches() throws {
         let box = try publishedThree()
         try box.write("scratch.txt", "staged, then unstaged\n")
