@@ -62,12 +62,14 @@ extension LVCError: CustomStringConvertible {
 
 extension LVCError {
     /// Runs a store operation, turning store errors into kit errors that say what we were doing.
-    static func wrap<T>(_ action: String, _ body: () throws -> T) throws -> T {
+    /// `action` is only built when there is an error: many call sites name a path or a version,
+    /// and some run once per file.
+    static func wrap<T>(_ action: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as StoreError {
-            if case .locked(let lockPath) = error { throw LVCError.locked(action: action, lockPath: lockPath) }
-            throw LVCError.store(action: action, error)
+            if case .locked(let lockPath) = error { throw LVCError.locked(action: action(), lockPath: lockPath) }
+            throw LVCError.store(action: action(), error)
         }
     }
 }

@@ -171,7 +171,7 @@ extension Repository {
         let root = self.root
         let objects = self.objects
         // Many new files (a fresh tree) go into one pack instead of one loose file each.
-        let pack = work.count >= Repository.packThreshold ? try LVCError.wrap("stage files") { try objects.packWriter() } : nil
+        let pack = work.count >= Repository.packThreshold ? try LVCError.wrap("stage files") { try objects.packWriter(expectedCount: work.count) } : nil
         let workers = min(max(1, System.coreCount), work.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var i = worker

@@ -55,8 +55,8 @@ public final class ObjectStore: Sendable {
     public func write(_ commit: Commit) throws -> ObjectID { try write(.commit, commit.encode()) }
 
     /// A writer for a new pack in this store (for many new objects at once).
-    public func packWriter() throws -> PackWriter {
-        try PackWriter(packDirectory: packs.directory, temporaryDirectory: loose.temporaryDirectory)
+    public func packWriter(expectedCount: Int = 0) throws -> PackWriter {
+        try PackWriter(packDirectory: packs.directory, temporaryDirectory: loose.temporaryDirectory, expectedCount: expectedCount)
     }
 
     /// Stores a body whose id the caller computed into `pack`, unless the store has it already.

@@ -35,13 +35,17 @@ public final class PackWriter: Sendable {
     private let state: Mutex<State>
 
     /// `temporaryDirectory` must be on the same file system as `packDirectory` (lvc/tmp).
-    public init(packDirectory: String, temporaryDirectory: String) throws {
+    /// `expectedCount`: about how many objects will be added (room is reserved for them).
+    public init(packDirectory: String, temporaryDirectory: String, expectedCount: Int = 0) throws {
         self.packDirectory = packDirectory
         var template = Array("\(temporaryDirectory)/pack-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         temporaryPath = FileSystem.string(fromCBuffer: template)
         guard fd >= 0 else { throw StoreError.io(path: temporaryDirectory, operation: "create a temporary pack in", errno: errno) }
-        state = Mutex(State(fd: fd))
+        var initial = State(fd: fd)
+        initial.entries.reserveCapacity(expectedCount)
+        initial.seen.reserveCapacity(expectedCount)
+        state = Mutex(initial)
         // The header's object count is written by `finish`, once it is known.
         try append(raw: [UInt8](repeating: 0, count: 12))
     }
@@ -158,7 +162,10 @@ public final class PackWriter: Sendable {
     /// The idx v2 of a pack (Format.md §4.1): fanout, sorted names, CRC-32s, offsets, checksums.
     static func index(_ unsorted: [Entry], packChecksum: [UInt8]) -> [UInt8] {
         let entries = unsorted.sorted { $0.id < $1.id }
-        var out = PackIndex.magic
+        let largeCount = entries.filter { $0.offset >= 0x8000_0000 }.count
+        var out = [UInt8]()
+        out.reserveCapacity(8 + 256 * 4 + entries.count * (ObjectID.byteCount + 8) + largeCount * 8 + 2 * ObjectID.byteCount)
+        out += PackIndex.magic
         out.appendBigEndian(UInt32(2))
         var fanout = [UInt32](repeating: 0, count: 256)
         for entry in entries { fanout[Int(entry.id.firstByte)] += 1 }
@@ -167,7 +174,7 @@ public final class PackWriter: Sendable {
             total += fanout[b]
             out.appendBigEndian(total)
         }
-        for entry in entries { out += entry.id.bytes }
+        for entry in entries { entry.id.withUnsafeBytes { out.append(contentsOf: $0) } }
         for entry in entries { out.appendBigEndian(entry.crc) }
         var large = [UInt64]()
         for entry in entries {
