@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Line diffs with Myers' O(ND) algorithm (the default of `git diff`), grouped into unified-diff
 /// hunks with N lines of context.
