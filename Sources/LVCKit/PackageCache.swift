@@ -119,37 +119,48 @@ final class PackageCache: @unchecked Sendable {
         guard let lock = try? LockFile(for: directory + "/append") else { return }
         defer { lock.rollback() }
         let dataFD = open(directory + "/data", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        let indexFD = open(directory + "/index", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        defer { if dataFD >= 0 { close(dataFD) }; if indexFD >= 0 { close(indexFD) } }
-        guard dataFD >= 0, indexFD >= 0 else { return }
+        defer { if dataFD >= 0 { close(dataFD) } }
         var st = stat()
-        guard fstat(dataFD, &st) == 0 else { return }
+        guard dataFD >= 0, fstat(dataFD, &st) == 0 else { return }
         var offset = Int(st.st_size)
-        guard fstat(indexFD, &st) == 0 else { return }
-        // Drop a torn record at the end so that new records stay aligned.
-        let indexEnd = Int(st.st_size) / PackageCache.recordSize * PackageCache.recordSize
-        guard ftruncate(indexFD, off_t(indexEnd)) == 0 else { return }
         lseek(dataFD, off_t(offset), SEEK_SET)
-        lseek(indexFD, off_t(indexEnd), SEEK_SET)
         var index = [UInt8]()
         index.reserveCapacity(entries.count * PackageCache.recordSize)
         for (id, entry) in entries {
             let ok = entry.withStoredBytes { bytes in (try? FileSystem.writeAll(fd: dataFD, bytes, path: directory + "/data")) != nil }
             guard ok else { return }
-            var record = id.bytes
-            record.appendBigEndian(UInt64(offset)); record.appendBigEndian(UInt64(entry.storedCount)); record.appendBigEndian(UInt64(entry.size))
-            record.appendBigEndian(entry.crc); record.appendBigEndian(entry.method)
-            record.appendBigEndian(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
-            index += record
+            index += Record(offset: offset, length: entry.storedCount, size: entry.size, crc: entry.crc, method: entry.method)
+                .encoded(for: id)
             offset += entry.storedCount
         }
         // Data first, then the records that point into it.
-        _ = index.withUnsafeBytes { try? FileSystem.writeAll(fd: indexFD, $0, path: directory + "/index") }
+        PackageCache.appendRecords(index, to: directory + "/index")
+    }
+
+    /// Appends encoded records to the `index` file, after dropping a torn record at its end so
+    /// that new records stay aligned. Best effort; the caller holds `append.lock` and has written
+    /// the data the records point into.
+    static func appendRecords(_ records: [UInt8], to indexPath: String) {
+        let indexFD = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard indexFD >= 0 else { return }
+        defer { close(indexFD) }
+        var st = stat()
+        guard fstat(indexFD, &st) == 0 else { return }
+        let indexEnd = Int(st.st_size) / recordSize * recordSize
+        guard ftruncate(indexFD, off_t(indexEnd)) == 0 else { return }
+        lseek(indexFD, off_t(indexEnd), SEEK_SET)
+        _ = records.withUnsafeBytes { try? FileSystem.writeAll(fd: indexFD, $0, path: indexPath) }
     }
 }
 
-extension UnsafeRawBufferPointer {
-    func loadBE16(_ at: Int) -> UInt16 { UInt16(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
-    func loadBE32(_ at: Int) -> UInt32 { UInt32(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-    func loadBE64(_ at: Int) -> UInt64 { UInt64(bigEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+extension PackageCache.Record {
+    /// The record's 64 bytes in `index` for blob `id` (layout above: id, offset, stored length,
+    /// size, CRC-32, method, and the check over the first 62 bytes).
+    func encoded(for id: ObjectID) -> [UInt8] {
+        var record = id.bytes
+        record.appendBigEndian(UInt64(offset)); record.appendBigEndian(UInt64(length)); record.appendBigEndian(UInt64(size))
+        record.appendBigEndian(crc); record.appendBigEndian(method)
+        record.appendBigEndian(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
+        return record
+    }
 }

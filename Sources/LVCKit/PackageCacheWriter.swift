@@ -68,11 +68,7 @@ final class PackageCacheWriter {
     func end(id: ObjectID, size: Int, crc: UInt32, method: UInt16) {
         guard let start = entryStart, !failed else { return }
         entryStart = nil
-        var record = id.bytes
-        record.appendBigEndian(UInt64(start)); record.appendBigEndian(UInt64(offset - start)); record.appendBigEndian(UInt64(size))
-        record.appendBigEndian(crc); record.appendBigEndian(method)
-        record.appendBigEndian(UInt16(truncatingIfNeeded: Zlib.crc32(record)))
-        records += record
+        records += PackageCache.Record(offset: start, length: offset - start, size: size, crc: crc, method: method).encoded(for: id)
     }
 
     /// Writes the records of every completed entry (after their data) and releases the lock.
@@ -81,17 +77,7 @@ final class PackageCacheWriter {
         if failed { rollback(); return }
         defer { close(dataFD); dataFD = -1; lock.rollback(); self.lock = nil }
         guard !records.isEmpty else { return }
-        let indexPath = directory + "/index"
-        let indexFD = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard indexFD >= 0 else { return }
-        defer { close(indexFD) }
-        var st = stat()
-        guard fstat(indexFD, &st) == 0 else { return }
-        // Drop a torn record at the end so that new records stay aligned (as PackageCache.append).
-        let indexEnd = Int(st.st_size) / PackageCache.recordSize * PackageCache.recordSize
-        guard ftruncate(indexFD, off_t(indexEnd)) == 0 else { return }
-        lseek(indexFD, off_t(indexEnd), SEEK_SET)
-        _ = records.withUnsafeBytes { try? FileSystem.writeAll(fd: indexFD, $0, path: indexPath) }
+        PackageCache.appendRecords(records, to: directory + "/index")
     }
 
     /// Takes back everything written: `data` gets its old length again (or goes, if this writer

@@ -64,7 +64,7 @@ struct PackageCheckpoints: Equatable {
     }
 
     static func decode(_ bytes: [UInt8]) -> PackageCheckpoints? {
-        guard bytes.count > 32, ByteHasher.digest(bytes[..<(bytes.count - 32)]) == Array(bytes.suffix(32)) else { return nil }
+        guard bytes.count > 32, ByteHasher.endsWithDigest(bytes) else { return nil }
         return bytes.withUnsafeBytes { raw -> PackageCheckpoints? in
             var at = 0
             let end = raw.count - 32

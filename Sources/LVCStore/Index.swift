@@ -121,9 +121,8 @@ public struct Index: Sendable, Equatable {
         var p = 12
         // One pass over the raw bytes: this runs for every entry each time $LATEST is read.
         try bytes.withUnsafeBufferPointer { buffer in
-            func be32(_ at: Int) -> UInt32 {
-                UInt32(buffer[at]) << 24 | UInt32(buffer[at + 1]) << 16 | UInt32(buffer[at + 2]) << 8 | UInt32(buffer[at + 3])
-            }
+            let raw = UnsafeRawBufferPointer(buffer)
+            func be32(_ at: Int) -> UInt32 { raw.loadBE32(at) }
             for _ in 0..<count {
                 guard p + 74 <= bodyEnd else { throw DecodeError(reason: "truncated entry") }
                 var s = StatData()
@@ -162,7 +161,7 @@ public struct Index: Sendable, Equatable {
 
     /// Whether the index file's trailing SHA-256 matches the bytes before it.
     public static func checksumMatches(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= 32 && ByteHasher.digest(bytes[..<(bytes.count - 32)]) == Array(bytes.suffix(32))
+        ByteHasher.endsWithDigest(bytes)
     }
 
     /// Moves the entries out (leaving none), so the caller holds the only reference to them and

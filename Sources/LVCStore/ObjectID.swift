@@ -125,4 +125,9 @@ public struct ByteHasher {
     public static func digest<D: ContiguousBytes>(_ bytes: D) -> [UInt8] {
         var h = ByteHasher(); h.update(bytes); return h.finalize()
     }
+    /// Whether `bytes` end with the SHA-256 of everything before it, as git's index and lvc's
+    /// own files do.
+    public static func endsWithDigest(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 32 && digest(bytes[..<(bytes.count - 32)]) == Array(bytes.suffix(32))
+    }
 }
