@@ -187,11 +187,13 @@ public struct DeploymentPackage {
         }
         try central.withUnsafeBytes { try emit($0) }
         var end = [UInt8]()
-        end.le32(0x06054b50)
-        end.le16(0); end.le16(0)
-        end.le16(UInt16(count)); end.le16(UInt16(count))
-        end.le32(UInt32(central.count)); end.le32(UInt32(offset))
-        end.le16(0)
+        ZipRecord.append(to: &end, count: 22) { r in
+            r.u32(0, 0x06054b50)
+            r.u16(4, 0); r.u16(6, 0)  // this disk, the disk where the central directory starts
+            r.u16(8, UInt16(count)); r.u16(10, UInt16(count))
+            r.u32(12, UInt32(central.count)); r.u32(16, UInt32(offset))
+            r.u16(20, 0)  // comment length
+        }
         try end.withUnsafeBytes { try emit($0) }
     }
 
@@ -261,11 +263,6 @@ struct ZipRecord {
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
         }
     }
-}
-
-extension Array where Element == UInt8 {
-    mutating func le16(_ v: UInt16) { Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) } }
-    mutating func le32(_ v: UInt32) { Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) } }
 }
 
 enum Base64 {
