@@ -250,6 +250,27 @@ func comparePaths(_ a: [UInt8], _ b: [UInt8]) -> Int {
     return a.count - b.count
 }
 
+/// Walks two lists of entries sorted by path side by side (a merge join: no hashing of paths) and
+/// calls `change` for each path whose entry is only in `old`, only in `new`, or in both with
+/// another blob or mode.
+func forEachChange(from old: [IndexEntry], to new: [IndexEntry],
+                   _ change: (_ path: [UInt8], _ old: IndexEntry?, _ new: IndexEntry?) throws -> Void) rethrows {
+    var i = 0, j = 0
+    while i < old.count || j < new.count {
+        let order = i == old.count ? 1 : (j == new.count ? -1 : comparePaths(old[i].path, new[j].path))
+        if order < 0 {
+            try change(old[i].path, old[i], nil)
+            i += 1
+        } else if order > 0 {
+            try change(new[j].path, nil, new[j])
+            j += 1
+        } else {
+            if old[i].id != new[j].id || old[i].mode != new[j].mode { try change(new[j].path, old[i], new[j]) }
+            i += 1; j += 1
+        }
+    }
+}
+
 /// Slots that worker threads fill, each exactly once.
 final class ResultSlots<T>: @unchecked Sendable {
     private var slots: [Result<T, Error>?]

@@ -84,17 +84,9 @@ extension Repository {
     /// Added, updated and removed paths between two sorted lists of entries (a merge join).
     static func compare(_ old: [IndexEntry], _ new: [IndexEntry]) -> ImportResult {
         var result = ImportResult()
-        var i = 0, j = 0
-        while i < old.count || j < new.count {
-            let order = i == old.count ? 1 : (j == new.count ? -1 : comparePaths(old[i].path, new[j].path))
-            if order < 0 {
-                result.removed.append(old[i].pathString); i += 1
-            } else if order > 0 {
-                result.added.append(new[j].pathString); j += 1
-            } else {
-                if old[i].id != new[j].id || old[i].mode != new[j].mode { result.updated.append(new[j].pathString) }
-                i += 1; j += 1
-            }
+        forEachChange(from: old, to: new) { path, before, after in
+            let name = String(decoding: path, as: UTF8.self)
+            if after == nil { result.removed.append(name) } else if before == nil { result.added.append(name) } else { result.updated.append(name) }
         }
         return result
     }

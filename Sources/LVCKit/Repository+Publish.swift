@@ -107,22 +107,8 @@ extension Repository {
     func updatedLatestTree(from before: Latest, to latest: Latest) throws -> ObjectID? {
         guard let old = before.tree, objects.contains(old) else { return nil }
         var changes = [TreeUpdate.Change]()
-        let a = before.code, b = latest.code
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            let order = i == a.count ? 1 : (j == b.count ? -1 : comparePaths(a[i].path, b[j].path))
-            if order < 0 {
-                changes.append(.init(path: Latest.codePrefix + a[i].path, entry: nil))
-                i += 1
-            } else if order > 0 {
-                changes.append(.init(path: Latest.codePrefix + b[j].path, entry: (b[j].mode, b[j].id)))
-                j += 1
-            } else {
-                if a[i].id != b[j].id || a[i].mode != b[j].mode {
-                    changes.append(.init(path: Latest.codePrefix + b[j].path, entry: (b[j].mode, b[j].id)))
-                }
-                i += 1; j += 1
-            }
+        forEachChange(from: before.code, to: latest.code) { path, _, new in
+            changes.append(.init(path: Latest.codePrefix + path, entry: new.map { ($0.mode, $0.id) }))
         }
         if latest.configuration != before.configuration {
             // "function.json" sorts after every "code/…" path, so the list stays sorted.
