@@ -55,8 +55,7 @@ extension Repository {
             if let root = latest.tree, let tree = try? objects.readTree(root) {
                 digest = try codeDigest(codeTree: tree.entry(named: Array("code".utf8))?.id, latest: latest)
             } else {
-                let entries = latest.code.map { DeploymentPackage.Entry(path: $0.path, mode: $0.mode, id: $0.id) }
-                digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache())
+                digest = try DeploymentPackage.write(entries: packageEntries(of: latest), objects: objects, cache: packageCache())
             }
             return awsShape(latest.configuration, version: "$LATEST",
                             arn: qualifier == nil ? functionArn : arn(qualifier: "$LATEST"),

@@ -80,6 +80,8 @@ enum WorktreeScanner {
     }
 
     static let slash = UInt8(ascii: "/")
+    /// Why a device, socket or FIFO in the folder is not staged.
+    static let specialFile = "special file (device, socket or FIFO) skipped"
 
     static func join(_ folder: [UInt8], _ name: [UInt8]) -> [UInt8] {
         folder.isEmpty ? name : folder + [slash] + name
@@ -103,7 +105,7 @@ enum WorktreeScanner {
             let name = path.split(separator: slash).last ?? []
             if ReservedNames.isReserved(name) || ignore.isIgnored(path, isDirectory: false) { continue }
             if let file = worktreeFile(path, st) { files.append(file) } else {
-                skipped.append((String(decoding: path, as: UTF8.self), "special file (device, socket or FIFO) skipped"))
+                skipped.append((String(decoding: path, as: UTF8.self), specialFile))
             }
         }
         // Overlapping paths (`lvc add lib lib/a.js`) find a file twice: keep one.
@@ -324,7 +326,7 @@ enum WorktreeScanner {
             if !ok { files.append(nil); continue }  // vanished meanwhile
             let file = worktreeFile(path, st)
             if file == nil, (st.st_mode & S_IFMT) != S_IFDIR {
-                folder.statSkipped.append((String(decoding: path, as: UTF8.self), "special file (device, socket or FIFO) skipped"))
+                folder.statSkipped.append((String(decoding: path, as: UTF8.self), specialFile))
             }
             files.append(file)
         }
