@@ -48,6 +48,17 @@ import Testing
         try box.expectGitFsckClean(sourceLocation: sourceLocation)
     }
 
+    /// A sandbox with a generated tree and an empty store, and the random source the test goes on
+    /// with: seeded by `LVC_CRASH_SEED` to replay a failure, by the clock otherwise.
+    func treeAndEmptyStore() throws -> (seed: UInt64, rng: SplitMix, box: Sandbox) {
+        let seed = UInt64(ProcessInfo.processInfo.environment["LVC_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+        var rng = SplitMix(seed: seed)
+        let box = try Sandbox()
+        try makeTree(box, generation: 0, rng: &rng)
+        try box.lvc("init")
+        return (seed, rng, box)
+    }
+
     func timed(_ box: Sandbox, _ arguments: [String]) throws -> UInt32 {
         let start = Date()
         _ = try box.run(Sandbox.binary, arguments)
@@ -57,11 +68,7 @@ import Testing
     /// Staging a fresh tree of 1,500 files writes one pack (PackWriter); killed at any moment, it
     /// leaves either nothing staged or everything, never a pack git or lvc cannot read.
     @Test func killedFreshAddLeavesNoHalfPack() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["LVC_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-        var rng = SplitMix(seed: seed)
-        let box = try Sandbox()
-        try makeTree(box, generation: 0, rng: &rng)
-        try box.lvc("init")
+        var (seed, rng, box) = try treeAndEmptyStore()
         let addTime = try timed(box, ["add"])
         let staged = try state(box)
         var outcomes = [String: Int]()
@@ -83,11 +90,7 @@ import Testing
     }
 
     @Test func killedAddAndPublishLeaveBeforeOrAfter() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["LVC_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-        var rng = SplitMix(seed: seed)
-        let box = try Sandbox()
-        try makeTree(box, generation: 0, rng: &rng)
-        try box.lvc("init")
+        var (seed, rng, box) = try treeAndEmptyStore()
         // Kills are spread over 1.5 times the duration of the previous complete run of the same
         // command, so that they land before, during and after its commit point.
         var addTime = try timed(box, ["add"])
