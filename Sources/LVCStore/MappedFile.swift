@@ -40,12 +40,12 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Big-endian u32 at `offset`; the caller has checked the bounds.
     func uint32(at offset: Int) -> UInt32 {
-        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        bytes.loadBE32(offset)
     }
 
     /// Big-endian u64 at `offset`; the caller has checked the bounds.
     func uint64(at offset: Int) -> UInt64 {
-        UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        bytes.loadBE64(offset)
     }
 
     /// The bytes in `range` (no copy); the caller has checked the bounds.
