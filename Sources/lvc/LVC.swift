@@ -10,10 +10,10 @@ struct LVC: ParsableCommand {
         lvc keeps a function's code and configuration in .lambda/, a SHA-256 git repository.
         $LATEST is the staging area; publishing freezes it into an immutable, numbered version.
 
-        Global option: -C DIR runs as if lvc was started in DIR (like git -C), and may be repeated.
+        Global options, before the subcommand: -C DIR runs as if lvc was started in DIR (like git -C),
+        and may be repeated; --version prints lvc's version.
         QUALIFIER is $LATEST (also spelled LATEST, which needs no quoting), a version number, or an alias name.
         """,
-        version: "0.1.0",
         subcommands: [
             Init.self, Add.self, Status.self, Config.self, Publish.self, Versions.self, Show.self,
             Ls.self, Cat.self, Checkout.self, Export.self, Import.self, Fsck.self,
@@ -21,12 +21,21 @@ struct LVC: ParsableCommand {
         ]
     )
 
+    static let version = "0.1.0"
+
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
         do {
             try Terminal.applyDirectoryOptions(&arguments)
         } catch {
             Terminal.fail(error)
+        }
+        // `--version` is lvc's, not every subcommand's: given to the argument parser as a
+        // configuration version, `lvc alias create PROD --version` (a forgotten number) printed
+        // "0.1.0" and succeeded, and every subcommand's help listed a second --version.
+        if arguments == ["--version"] {
+            print(version)
+            return
         }
         do {
             var command = try parseAsRoot(arguments)

@@ -245,4 +245,20 @@ import Testing
         try box.lvc("publish")
         #expect(try box.git("rev-parse", "refs/versions/3^").stdout == box.git("rev-parse", "refs/versions/2").stdout)
     }
+
+    /// `--version` belongs to lvc alone: a subcommand given a bare `--version` (an alias's version
+    /// number forgotten) is a usage error, not lvc's version number and success.
+    @Test func versionIsOnlyLvcsOwnFlag() throws {
+        let box = try published()
+        let version = try box.lvc("--version")
+        #expect(version.stdout == "0.1.0\n")
+        #expect(try box.lvc("-C", box.root.path, "--version").stdout == "0.1.0\n")
+        try expectRefused(box, ["alias", "create", "PROD", "--version"], message: "Missing expected argument '<version>'")
+        try box.lvc("alias", "create", "PROD", "1")
+        try expectRefused(box, ["alias", "update", "PROD", "--version"], message: "Missing value for '--version <version>'")
+        try expectRefused(box, ["status", "--version"], message: "Unknown option '--version'")
+        let help = try box.lvc("alias", "update", "--help").stdout
+        #expect(help.components(separatedBy: "--version").count - 1 == 2, "usage and one option line: \(help)")
+        #expect(try box.lvc("--help").stdout.contains("--version prints lvc's version"))
+    }
 }
