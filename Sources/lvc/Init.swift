@@ -14,6 +14,7 @@ struct Init: ParsableCommand {
     @Option(help: "AWS region used in ARNs.") var region: String?
     @Option(help: "12-digit AWS account id used in ARNs.") var account: String?
     @Option(name: .customLong("from"), help: "Start from a deployment package (.zip): its files become $LATEST and are written into the folder.") var package: String?
+    @Flag(name: .shortAndLong, help: "Print nothing on success (warnings and errors still go to stderr).") var quiet = false
 
     func run() throws {
         var options = Repository.InitOptions()
@@ -25,6 +26,7 @@ struct Init: ParsableCommand {
         if let role { try options.configuration.set("role", to: role) }
         guard let package else {
             let repository = try Repository.initialize(at: Terminal.currentDirectory, options: options, identity: Terminal.identity)
+            if quiet { return }
             Terminal.out("Initialized lvc function '\(repository.functionName)' in \(repository.gitDirectory)/")
             return
         }
@@ -33,6 +35,7 @@ struct Init: ParsableCommand {
         for warning in opened.warnings { Terminal.err("warning: \(warning)") }
         let (repository, result) = try Repository.initialize(at: Terminal.currentDirectory, options: options, from: opened,
                                                              identity: Terminal.identity, progress: Terminal.progress("Importing files"))
+        if quiet { return }
         Terminal.out("Initialized lvc function '\(repository.functionName)' in \(repository.gitDirectory)/")
         Import.report(result, package: opened, dryRun: false, intoFolder: true, verbose: false)
     }

@@ -268,6 +268,14 @@ struct HostileZip: Sendable, CustomStringConvertible {
         let missing = try busy.lvcFails("init", "--from", "nope.zip")
         #expect(missing.stderr.hasPrefix("lvc: error: cannot import nope.zip: cannot open it: No such file or directory"))
         #expect(!busy.exists(".lambda"))
+        // -q, as git init -q: nothing on stdout, the same store.
+        let quiet = try Sandbox("quiet")
+        let silent = try quiet.lvc("init", "-q", "--from", Fixtures.zip("good-zip-r.zip"), "--name", "orders")
+        #expect(silent.stdout.isEmpty && silent.stderr.isEmpty, "\(silent)")
+        #expect(try quiet.lvc("status", "--short").stdout.hasPrefix("A  bootstrap\n"))
+        let plain = try Sandbox("plain")
+        #expect(try plain.lvc("init", "--quiet").stdout.isEmpty)
+        #expect(plain.exists(".lambda/HEAD"))
     }
 
     /// An empty archive empties $LATEST's code; a folder that already holds the package (unzipped
