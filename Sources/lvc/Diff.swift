@@ -25,7 +25,7 @@ struct Diff: ParsableCommand {
     @Flag(name: .customLong("config-only"), help: "Compare configuration only.") var configOnly = false
     @Flag(name: .customLong("show-values"), help: "Show environment variable values instead of masking them.") var showValues = false
     @Option(help: "Colour: auto (on a terminal, unless NO_COLOR), always or never.") var color: String = "auto"
-    @Option(name: .customShort("U"), help: "Lines of context (default 3).") var context: Int = 3
+    @Option(name: .customShort("U"), help: ArgumentHelp("Lines of context around each change.", valueName: "n")) var context: Int = 3
 
     /// `lvc diff A B -- PATH...`: the parser hands everything over as one list; what followed
     /// `--` on the command line are paths.
