@@ -134,6 +134,35 @@ import Testing
         }
     }
 
+    /// A large loose object is inflated at the size its header announces; every mismatch between
+    /// header and stream is still refused by name, and a header announcing far more than the data
+    /// could hold allocates nothing of that size.
+    @Test func largeObjectsAreReadAtTheirAnnouncedSize() throws {
+        let (store, dir) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var body = [UInt8](repeating: 0, count: 200_000)
+        var x: UInt64 = 0x9E3779B97F4A7C15
+        for i in body.indices { x = x &* 6364136223846793005 &+ 1442695040888963407; body[i] = UInt8(truncatingIfNeeded: x >> 59) }
+        let id = try store.write(.blob, body)
+        let file = store.loose.path(of: id)
+        #expect(try FileSystem.readAll(file).count >= LooseObjects.sizedReadThreshold, "takes the sized path")
+        #expect(try store.read(id).body == body)
+
+        func reason(_ damage: [UInt8]) throws -> String? {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+            try Data(damage).write(to: URL(fileURLWithPath: file))
+            do { _ = try store.read(id); return nil } catch let StoreError.corruptObject(_, reason) { return reason }
+        }
+        let stored = Zlib.deflate(ObjectKind.header(.blob, size: body.count) + body)
+        #expect(stored.count >= LooseObjects.sizedReadThreshold)
+        #expect(try reason(Zlib.deflate(Array("blob \(body.count + 1)\0".utf8) + body)) == "header says \(body.count + 1) bytes, the object has \(body.count)")
+        #expect(try reason(Zlib.deflate(Array("blob \(body.count - 1)\0".utf8) + body)) == "header says \(body.count - 1) bytes, the object has \(body.count)")
+        #expect(try reason(Zlib.deflate(Array("blob 999999999999999\0".utf8) + body)) == "header says 999999999999999 bytes, the object has \(body.count)")
+        #expect(try reason(Zlib.deflate(Array("blob 0200000\0".utf8) + body)) == "unable to parse header")
+        #expect(try reason(stored + [0, 0]) == "garbage after the compressed data")
+        #expect(try reason(stored) == nil, "the original bytes read again")
+    }
+
     @Test func largeBlobsStream() throws {
         let (store, dir) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
