@@ -1,4 +1,9 @@
 import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The canonical deployment package (.zip) of a code tree: the same tree gives the same bytes on
 /// every run and machine with the same zlib. Entries are sorted by path; every timestamp is
@@ -235,7 +240,7 @@ public struct DeploymentPackage {
             size = body.count
             crc = Zlib.crc32(body)
             if let (record, bytes) = cached, record.crc == crc, record.size == size,
-               (try? record.method == 8 ? Zlib.inflate(bytes, format: .raw, expectedSize: size, limit: size) : Array(bytes)) == body {
+               CompressedEntry.holds(bytes, method: record.method, body) {
                 method = record.method
                 mapped = bytes
                 fromCache = true
@@ -245,6 +250,35 @@ public struct DeploymentPackage {
             let deflated = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
             if deflated.count < body.count { method = 8; owned = deflated } else { method = 0; owned = body }
         }
+
+        /// Whether a cached entry's stored bytes (`method` 0: the file itself, 8: raw deflate) are
+        /// exactly `body`. Large entries are inflated in chunks and compared as they come, so that
+        /// verifying a 30 MB library does not hold a second 30 MB copy of it.
+        static func holds(_ stored: UnsafeRawBufferPointer, method: UInt16, _ body: [UInt8]) -> Bool {
+            body.withUnsafeBytes { expected in
+                guard method == 8 else { return method == 0 && stored.elementsEqual(expected) }
+                guard expected.count >= streamedComparison else {
+                    return (try? Zlib.inflate(stored, format: .raw, expectedSize: expected.count, limit: expected.count))
+                        .map { $0.elementsEqual(expected) } ?? false
+                }
+                struct Differs: Error {}
+                guard let inflater = try? Zlib.Inflater(format: .raw) else { return false }
+                var at = 0
+                do {
+                    let consumed = try inflater.update(stored) { chunk in
+                        guard at + chunk.count <= expected.count,
+                              memcmp(chunk.baseAddress!, expected.baseAddress! + at, chunk.count) == 0 else { throw Differs() }
+                        at += chunk.count
+                    }
+                    return inflater.ended && consumed == stored.count && at == expected.count
+                } catch {
+                    return false
+                }
+            }
+        }
+
+        /// From this size on, `holds` compares while inflating instead of inflating whole.
+        static let streamedComparison = 1 << 20
     }
 }
 
