@@ -52,25 +52,29 @@ enum ReservedNames {
             if name.count == 1 || (name.count == 2 && name[1] == dot) { return "'.' and '..' cannot be stored" }
             if isReserved(name) { return "'.git' and '.lambda' are reserved names" }
         }
-        var separator = false, backslashSeen = false, control = false
-        for c in name where c < 0x20 || c == slash || c == backslash {
-            if c == slash { separator = true } else if c == backslash { backslashSeen = true } else { control = true }
+        var separator = false, backslashSeen = false, control = false, nonASCII = false
+        for c in name where c < 0x20 || c == slash || c == backslash || c >= 0x80 {
+            if c == slash { separator = true } else if c == backslash { backslashSeen = true }
+            else if c >= 0x80 { nonASCII = true } else { control = true }
         }
         if separator { return "a name cannot contain '/'" }
         if backslashSeen { return "a name cannot contain a backslash (it is a path separator on Windows)" }
         if control { return "a name cannot contain control characters (newline, tab, NUL …)" }
+        if nonASCII && String(validating: name, as: UTF8.self) == nil {
+            return "a name must be UTF-8 (a Lambda package's names are; lvc stores UTF-8 names only)"
+        }
         return nil
     }
 
     /// Checks every component of a relative path. One quick pass first: a path is suspect only
-    /// if a component starts with "." or is empty, or a byte is a control character or "\\"; the
-    /// others (nearly all) need nothing more.
+    /// if a component starts with "." or is empty, or a byte is a control character, "\\" or
+    /// not ASCII; the others (nearly all) need nothing more.
     static func problem(withPath path: [UInt8]) -> String? {
         if path.first == slash { return "absolute paths are not allowed" }
         let suspect = path.withUnsafeBufferPointer { buffer -> Bool in
             var atStart = true
             for c in buffer {
-                if c < 0x20 || c == backslash || (atStart && (c == dot || c == slash)) { return true }
+                if c < 0x20 || c >= 0x80 || c == backslash || (atStart && (c == dot || c == slash)) { return true }
                 atStart = c == slash
             }
             return atStart  // empty, or ends with "/": an empty last component

@@ -269,7 +269,7 @@ enum WorktreeScanner {
             let childPath = join(folder.path, name)
             if ignore.isIgnored(childPath, isDirectory: isDir) { continue }
             if let problem = ReservedNames.problem(with: name[...]) {
-                folder.listingSkipped.append((String(decoding: childPath, as: UTF8.self), problem))
+                folder.listingSkipped.append((ZipArchive.display(childPath), problem))
                 continue
             }
             if isDir {

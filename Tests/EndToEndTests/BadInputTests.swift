@@ -90,6 +90,18 @@ import Testing
         let output = try box.lvc("add")
         #expect(output.stderr.contains("warning: skipped pipe: special file"))
         #expect(!(try box.lvc("ls", "LATEST").stdout.contains("pipe")))
+        // Names a Lambda package cannot carry: skipped by name (escaped), the rest is staged.
+        for name in [Array("caf".utf8) + [0xE9] + Array(".js".utf8), Array("new\nline.js".utf8)] {
+            let fd = open((Array(box.path.utf8) + [UInt8(ascii: "/")] + name + [0]).map { CChar(bitPattern: $0) }, O_CREAT | O_WRONLY, 0o644)
+            #expect(fd >= 0)
+            close(fd)
+        }
+        try box.write("café.js", "fine\n")
+        let names = try box.lvc("add")
+        #expect(names.stderr.contains("warning: skipped caf\\xe9.js: a name must be UTF-8"), "\(names.stderr)")
+        #expect(names.stderr.contains("warning: skipped new\\x0aline.js: a name cannot contain control characters"))
+        #expect(try box.lvc("ls", "LATEST").stdout.contains("café.js"))
+        #expect(try box.lvc("status", "--short").stdout == "A  café.js\n", "the skipped names are not offered again")
     }
 
     @Test func secondProcessGetsALockedError() throws {

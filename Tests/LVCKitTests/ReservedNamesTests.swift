@@ -10,11 +10,13 @@ import Testing
             let lower = String(decoding: name, as: UTF8.self).lowercased()
             return name.isEmpty || lower == "." || lower == ".." || lower == ".git" || lower == ".lambda"
                 || name.contains { $0 < 0x20 || $0 == UInt8(ascii: "\\") }
+                || String(validating: name, as: UTF8.self) == nil
         }
     }
 
     @Test func quickPassAgreesWithTheFullCheck() {
-        let alphabet = Array("./\\\n\tgitGITlambdaLAMBDAx-_é".utf8)
+        // "é" is two bytes, drawn one at a time: half-characters and 0xFF are not UTF-8.
+        let alphabet = Array("./\\\n\tgitGITlambdaLAMBDAx-_é".utf8) + [0xFF]
         var state: UInt64 = 20261127
         func next(_ bound: Int) -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -33,5 +35,7 @@ import Testing
         #expect(ReservedNames.problem(withPath: Array("node_modules/.bin/tsc".utf8)) == nil)
         #expect(ReservedNames.problem(withPath: Array("src/.GIT/config".utf8)) != nil)
         #expect(ReservedNames.problem(withPath: []) != nil)
+        #expect(ReservedNames.problem(withPath: Array("data/café/menu.json".utf8)) == nil)
+        #expect(ReservedNames.problem(withPath: Array("data/caf".utf8) + [0xE9] + Array("/menu.json".utf8))?.contains("UTF-8") == true)
     }
 }
