@@ -88,6 +88,19 @@ extension Repository {
         }
     }
 
+    /// The `$LATEST` a version was published from: its root tree and configuration. They differ
+    /// from the version's own only when `publish -d` gave the version a description of its own
+    /// (which belongs to the version, not to `$LATEST`). When that tree cannot be read, the
+    /// version's own tree and configuration.
+    func publishedFrom(_ version: PublishedVersion) -> (root: ObjectID, configuration: FunctionConfiguration) {
+        guard let from = version.publishedFrom, from != version.tree, let tree = try? objects.readTree(from),
+              tree.entry(named: Array("code".utf8))?.id == version.codeTree,
+              let blob = tree.entry(named: Latest.configPath), let configuration = try? readConfiguration(blob: blob.id) else {
+            return (version.tree, version.configuration)
+        }
+        return (from, configuration)
+    }
+
     /// The newest published version that still exists. Usually `refs/heads/main` names it: then
     /// it costs two refs and one commit, whatever the number of versions; otherwise (main behind
     /// after an interrupted publish, or on a deleted version) every version ref is listed.

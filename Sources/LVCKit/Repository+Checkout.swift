@@ -33,9 +33,10 @@ extension Repository {
                 targetRoot = current.root
                 targetCode = current.code
             case .version(let n):
+                // $LATEST as it was when the version was published: a description given with
+                // `publish -d` stays the version's, as on AWS, and does not become $LATEST's.
                 let version = try version(n)
-                configuration = version.configuration
-                targetRoot = version.tree
+                (targetRoot, configuration) = publishedFrom(version)
                 targetCode = version.codeTree
             }
             let diff = try LVCError.wrap("compare $LATEST with \(qualifier)") {

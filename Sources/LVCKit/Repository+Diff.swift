@@ -96,10 +96,8 @@ extension Repository {
                      publishBaseline: Bool = false) throws -> StateDiff {
         var left = try resolve(a)
         let right = try resolve(b)
-        if publishBaseline, case .version(let n) = a, let from = try version(n).publishedFrom,
-           let tree = try? objects.readTree(from), let blob = tree.entry(named: Latest.configPath),
-           let config = try? readConfiguration(blob: blob.id) {
-            left.configuration = config
+        if publishBaseline, case .version(let n) = a {
+            left.configuration = publishedFrom(try version(n)).configuration
         }
         let load: (ObjectID) throws -> Tree = { id in
             if let tree = left.memoryTrees[id] ?? right.memoryTrees[id] { return tree }

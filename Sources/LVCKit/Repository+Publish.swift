@@ -41,7 +41,9 @@ extension Repository {
             }
             let newest = try newestVersion()
             try repairMain(newest: newest)
-            if let newest, newest.publishedFrom == latestTree.root {
+            // Unchanged since it was published, or equal to the version itself (both code and
+            // configuration): AWS returns the existing version.
+            if let newest, newest.publishedFrom == latestTree.root || newest.tree == latestTree.root {
                 return PublishResult(version: newest, created: false)
             }
             let number = try versionCounter(newest: newest) + 1

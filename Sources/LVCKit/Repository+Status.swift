@@ -56,15 +56,13 @@ extension Repository {
         let codeID = try load(rootID).entry(named: Array("code".utf8))?.id
         if let version = try newestVersion() {
             report.newestVersion = version.number
-            report.publishWouldCreate = version.publishedFrom != rootID
+            // As publish decides: $LATEST equal to the version's own tree (after `checkout`) or
+            // to the one it was published from.
+            report.publishWouldCreate = version.publishedFrom != rootID && version.tree != rootID
             if report.publishWouldCreate {
                 report.staged = try TreeDiff.diff(version.codeTree, codeID, load: load)
-                var baseline = version.configuration
-                if let from = version.publishedFrom, let tree = try? objects.readTree(from),
-                   let blob = tree.entry(named: Latest.configPath), let config = try? readConfiguration(blob: blob.id) {
-                    baseline = config  // the $LATEST configuration the version was published from
-                }
-                report.configChanges = Repository.configChanges(baseline, latest.configuration)
+                // Against the $LATEST configuration the version was published from.
+                report.configChanges = Repository.configChanges(publishedFrom(version).configuration, latest.configuration)
             }
         } else {
             report.staged = try TreeDiff.diff(nil, codeID, load: load)

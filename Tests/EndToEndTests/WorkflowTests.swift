@@ -53,6 +53,38 @@ import Testing
         #expect(refs.stdout == "refs/versions/1\nrefs/versions/2\n")
     }
 
+    /// A description given with `publish -d` is the version's: checking the version out gives
+    /// `$LATEST` back its own description, and nothing is left to publish.
+    @Test func checkoutKeepsAPublishDescriptionWithTheVersion() throws {
+        let box = try Sandbox("described")
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("config", "description", "work in progress")
+        try box.lvc("add")
+        try box.lvc("publish", "-d", "first release")
+        try box.write("index.js", "exports.handler = async () => ({statusCode: 201});\n")
+        try box.lvc("add")
+        try box.lvc("publish", "-d", "second release")
+
+        try box.lvc("checkout", "1")
+        #expect(try box.lvc("config", "description").stdout == "work in progress\n")
+        // Against version 2, the code differs and the configuration does not (both versions
+        // were published from "work in progress").
+        #expect(try box.lvc("status", "--short").stdout == "M  index.js\n")
+        #expect(try box.lvc("diff", "--staged", "--name-status").stdout == "M\tindex.js\n")
+        try box.lvc("checkout", "2")
+        #expect(try box.lvc("status").stdout.contains("nothing to publish: $LATEST equals version 2"))
+        #expect(try box.lvc("publish").stdout.contains("Version 2 unchanged"))
+
+        // $LATEST given the version's own description equals the version in every field: AWS
+        // returns the existing version for that too.
+        try box.lvc("config", "description", "second release")
+        #expect(try box.lvc("status").stdout.contains("nothing to publish: $LATEST equals version 2"))
+        #expect(try box.lvc("publish").stdout.contains("Version 2 unchanged"))
+        #expect(try box.lvc("versions").stdout.split(separator: "\n").count == 4, "header, $LATEST, 2, 1")
+        try box.expectGitFsckClean()
+    }
+
     @Test func versionsJSONMirrorsListVersionsByFunction() throws {
         let box = try Sandbox()
         try box.makeExampleFunction()
