@@ -78,7 +78,8 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one alias (AWS's AliasConfiguration with --json).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one alias (AWS's AliasConfiguration with --json).",
+                                                        aliases: ["get"])  // as `aws lambda get-alias`
         @Argument(help: "Alias name.") var name: String
         @Flag(help: "Print AWS's AliasConfiguration.") var json = false
 

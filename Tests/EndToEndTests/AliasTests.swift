@@ -272,6 +272,8 @@ import Testing
         try box.lvc("alias", "create", "DEV", "$LATEST")
         let json = try box.json(try box.lvc("alias", "show", "DEV", "--json"))
         #expect(json["FunctionVersion"] as? String == "$LATEST")
+        // `get`, as in `aws lambda get-alias`, is the same command.
+        #expect(try box.lvc("alias", "get", "DEV", "--json").stdout == (try box.lvc("alias", "show", "DEV", "--json").stdout))
         #expect(try box.lvc("cat", "DEV:index.js").stdout.contains("statusCode"))
         let type = try box.git("cat-file", "-p", "refs/aliases/DEV").stdout
         #expect(type.contains("type tree"))
