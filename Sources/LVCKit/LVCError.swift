@@ -28,6 +28,9 @@ public enum LVCError: Error, Sendable, Equatable {
     case store(action: String, StoreError)
     /// Anything else the user asked for that cannot be done, with the reason.
     case refused(String)
+    /// `publish` created version `version` (its ref exists: the commit point), then failed to
+    /// finish: moving `refs/heads/main` or recording `$LATEST`'s new RevisionId.
+    indirect case publishedIncomplete(version: Int, LVCError)
 }
 
 extension LVCError: CustomStringConvertible {
@@ -56,6 +59,8 @@ extension LVCError: CustomStringConvertible {
         case .store(let action, let error):
             return "could not \(action): \(error)"
         case .refused(let m): return m
+        case .publishedIncomplete(let version, let error):
+            return "version \(version) was published, but publish did not finish: \(error)\nthe version is complete; run 'lvc publish' again to finish (it makes no new version)"
         }
     }
 }

@@ -28,7 +28,17 @@ extension Repository {
     /// this is the commit point), then `refs/heads/main`, then `$LATEST`'s new RevisionId in the index.
     public func publish(_ options: PublishOptions = PublishOptions()) throws -> PublishResult {
         if let description = options.description { try Validation.description(description) }
-        return try withLatestLock("publish") { latest in
+        var created: Int?  // set at the commit point: from then on, version `created` exists
+        do {
+            return try publishLocked(options) { created = $0 }
+        } catch let error as LVCError {
+            guard let created else { throw error }
+            throw LVCError.publishedIncomplete(version: created, error)
+        }
+    }
+
+    private func publishLocked(_ options: PublishOptions, committed: (Int) -> Void) throws -> PublishResult {
+        try withLatestLock("publish") { latest in
             if let expected = options.revisionId, expected != latest.revisionId {
                 throw LVCError.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
             }
@@ -63,9 +73,12 @@ extension Repository {
                 let versionRef = try refs.lock(Repository.versionRefPrefix + String(number))
                 defer { versionRef.release() }
                 try versionRef.update(to: id, expecting: .absent)
-                let main = try refs.lock(Repository.mainRef)
-                defer { main.release() }
-                try main.update(to: id, expecting: parent.map { .value($0) } ?? .absent)
+                committed(number)
+                try LVCError.wrap("move \(Repository.mainRef) to version \(number)") {
+                    let main = try refs.lock(Repository.mainRef)
+                    defer { main.release() }
+                    try main.update(to: id, expecting: parent.map { .value($0) } ?? .absent)
+                }
                 return id
             }
             // A version that creates a version gives $LATEST a new RevisionId (AWS).

@@ -107,7 +107,7 @@ import Testing
     @Test func secondProcessGetsALockedError() throws {
         let box = try published()
         try box.write("index.js", "changed\n")
-        FileManager.default.createFile(atPath: box.path + "/.lambda/index.lock", contents: Data())
+        #expect(FileManager.default.createFile(atPath: box.path + "/.lambda/index.lock", contents: Data()))
         for args in [["add"], ["publish"], ["config", "memory", "256"], ["checkout", "1", "--force"]] {
             try expectRefused(box, args, message: "$LATEST is locked by another lvc (\(box.path)/.lambda/index.lock); if no lvc is running, remove it")
         }
@@ -256,6 +256,25 @@ import Testing
         try box.lvc("add")
         try box.lvc("publish")
         #expect(try box.git("rev-parse", "refs/versions/3^").stdout == box.git("rev-parse", "refs/versions/2").stdout)
+    }
+
+    /// A publish that fails after its commit point (here: `refs/heads/main` locked) says that the
+    /// version exists, and the next publish finishes it without making another.
+    @Test func publishFailingAfterItsCommitPointSaysTheVersionExists() throws {
+        let box = try published()
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        let lock = box.path + "/.lambda/refs/heads/main.lock"
+        #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+        let failed = try box.lvcFails("publish")
+        #expect(failed.stderr.hasPrefix("lvc: error: version 2 was published, but publish did not finish: could not move refs/heads/main to version 2"), "\(failed.stderr)")
+        #expect(failed.stderr.contains(lock))
+        #expect(failed.stderr.contains("run 'lvc publish' again to finish (it makes no new version)"))
+        #expect(try box.lvc("cat", "2:index.js").stdout == "v2\n")
+        try FileManager.default.removeItem(atPath: lock)
+        #expect(try box.lvc("publish").stdout.contains("Version 2 unchanged"))
+        #expect(try box.git("rev-parse", "refs/heads/main").stdout == box.git("rev-parse", "refs/versions/2").stdout)
+        try box.expectGitFsckClean()
     }
 
     /// `--version` belongs to lvc alone: a subcommand given a bare `--version` (an alias's version
