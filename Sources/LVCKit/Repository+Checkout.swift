@@ -107,7 +107,9 @@ extension Repository {
                     let content = try LVCError.wrap("check out \(String(decoding: entry.path, as: UTF8.self))") {
                         try objects.read(entry.id, as: .blob)
                     }
-                    stats[entry.path] = try writer.write(entry.path, mode: entry.mode, content: content, replaceable: replaceable)
+                    stats[entry.path] = try LVCError.wrap("check out \(String(decoding: entry.path, as: UTF8.self))") {
+                        try writer.write(entry.path, mode: entry.mode, content: content, replaceable: replaceable)
+                    }
                     result.written.append(String(decoding: entry.path, as: UTF8.self))
                 }
                 // $LATEST's entries, with the removed and written paths replaced: a merge of sorted

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LVCKit
+import LVCStore
 
 @main
 struct LVC: ParsableCommand {
@@ -44,6 +45,8 @@ struct LVC: ParsableCommand {
             Terminal.fail(error)
         } catch let error as CLIError {
             Terminal.fail(error)
+        } catch let error as StoreError {
+            Terminal.fail(error)  // the kit names what it was doing; this is a safety net
         } catch {
             exit(withError: error)
         }
