@@ -29,7 +29,7 @@ struct Site: ParsableCommand {
             throw CLIError(description: "\(target) exists and is not a folder")
         }
         let pages = try SiteWriter(repository: repository, directory: target).write()
-        Terminal.err("wrote \(target)/index.html (\(pages) new pages)")
+        Terminal.err("wrote \(target)/index.html (\(pages) page(s) written, the others up to date)")
         Terminal.out(target + "/index.html")
         if open { Site.openInBrowser(target + "/index.html") }
     }

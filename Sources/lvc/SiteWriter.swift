@@ -27,24 +27,26 @@ struct SiteWriter {
         let history = try repository.stateHistory()
         let latest = try repository.readLatest()
 
-        // Overview.
-        try writeFile("index.html", SitePages.overview(repository: repository, versions: versions, state: state,
-                                                      history: history, latest: latest))
-        pages += 1
+        // Overview. It and the alias and version pages are rebuilt every run and written when
+        // their text changed (an alias moved, a version was published or deleted).
+        if try writeFile("index.html", SitePages.overview(repository: repository, versions: versions, state: state,
+                                                         history: history, latest: latest)) { pages += 1 }
         // One page per alias.
         for alias in state.aliases.values {
-            try writeFile("a/\(SiteHTML.fileName(alias.name)).html",
-                          SitePages.alias(repository: repository, alias: alias, events: history.filter { $0.alias == alias.name }))
-            pages += 1
+            if try writeFile("a/\(SiteHTML.fileName(alias.name)).html",
+                             SitePages.alias(repository: repository, alias: alias, events: history.filter { $0.alias == alias.name })) {
+                pages += 1
+            }
         }
         // One page per version, with its diff from the version before.
         var previous: PublishedVersion?
         for version in versions {
             let diff = try previous.map { try repository.diff(.version($0.number), .version(version.number), contents: true) }
             let pointedBy = Set(history.filter { $0.to == String(version.number) }.compactMap(\.alias)).sorted()
-            try writeFile("v/\(version.number).html", SitePages.version(repository: repository, version: version,
-                                                                          previous: previous, diff: diff, pointedBy: pointedBy))
-            pages += 1
+            if try writeFile("v/\(version.number).html", SitePages.version(repository: repository, version: version,
+                                                                             previous: previous, diff: diff, pointedBy: pointedBy)) {
+                pages += 1
+            }
             if let code = version.codeTree { pages += try writeTreePages(code, path: "") }
             previous = version
         }
@@ -77,11 +79,17 @@ struct SiteWriter {
         }
     }
 
-    func writeFile(_ relative: String, _ text: String) throws {
+    /// Writes a page (temp file + rename) unless it already holds exactly `text`; whether it wrote.
+    @discardableResult
+    func writeFile(_ relative: String, _ text: String) throws -> Bool {
+        let bytes = Array(text.utf8)
+        let path = directory + "/" + relative
+        if let existing = try? FileSystem.readIfExists(path), existing == bytes { return false }
         do {
-            try FileSystem.atomicWrite(directory + "/" + relative, Array(text.utf8))
+            try FileSystem.atomicWrite(path, bytes)
         } catch {
             throw CLIError(description: "could not write \(directory)/\(relative): \(error)")
         }
+        return true
     }
 }

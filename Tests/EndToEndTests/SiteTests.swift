@@ -72,8 +72,16 @@ import Testing
         #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
         try? FileManager.default.removeItem(atPath: shot)
 
-        // Regenerating reuses the folder; a folder that is not an lvc site is refused.
-        try box.lvc("site", "-o", site)
+        // Regenerating reuses the folder and writes only pages whose text changed; a folder that
+        // is not an lvc site is refused.
+        let overviewTime = try FileManager.default.attributesOfItem(atPath: site + "/index.html")[.modificationDate] as? Date
+        #expect(try box.lvc("site", "-o", site).stderr.contains("(0 page(s) written, the others up to date)"))
+        #expect(try FileManager.default.attributesOfItem(atPath: site + "/index.html")[.modificationDate] as? Date == overviewTime)
+        let prodPage = try String(contentsOfFile: site + "/a/PROD.html", encoding: .utf8)
+        try box.lvc("alias", "update", "PROD", "--no-weight")
+        let moved = try box.lvc("site", "-o", site).stderr
+        #expect(moved.contains("page(s) written") && !moved.contains("(0 page(s)"), "\(moved)")
+        #expect(try String(contentsOfFile: site + "/a/PROD.html", encoding: .utf8) != prodPage)
         let other = box.root.deletingLastPathComponent().appendingPathComponent("mine").path
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: other + "/notes.txt"))
