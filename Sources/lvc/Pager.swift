@@ -18,13 +18,22 @@ final class PagedOutput {
             return
         }
         if getenv("LESS") == nil { setenv("LESS", "FRX", 1) }
+        let bytes = Array(text.utf8)
         guard let pipe = popen(command, "w") else {
-            Terminal.writeAll(1, Array(text.utf8))
+            Terminal.writeAll(1, bytes)
             return
         }
-        let bytes = Array(text.utf8)
+        // A pager that quits early (q in less) closes the pipe: that is not an error, and must
+        // not kill lvc with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, pipe) }
-        pclose(pipe)
+        let status = pclose(pipe)
+        // The shell could not find or run the pager (exit 127 or 126): the text was not shown,
+        // and it is all still here, so print it directly, as git does when its pager cannot start.
+        if status != -1, (status & 0x7f) == 0, [126, 127].contains((status >> 8) & 0xff) {
+            Terminal.err("warning: the pager '\(command)' could not be run; printing directly")
+            Terminal.writeAll(1, bytes)
+        }
     }
 
     static func pagerCommand() -> String? {

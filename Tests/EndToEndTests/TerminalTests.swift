@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Output on a terminal, as git does it: colour and a pager (`LVC_PAGER`, then `PAGER`, then
+/// `less -FRX`), never in a pipe; `NO_COLOR` and `--color` respected. `script` (util-linux) runs
+/// lvc on a pseudo-terminal.
+@Suite struct TerminalTests {
+    static let escape = "\u{1B}["
+
+    /// The environment of the other tests, without their NO_COLOR, plus `extra`.
+    func environment(_ extra: [String: String]) -> [String: String] {
+        var env = Sandbox.fixedEnvironment
+        env["NO_COLOR"] = nil
+        env["PAGER"] = nil
+        env["LVC_PAGER"] = nil
+        env["TERM"] = "xterm"
+        env.merge(extra) { $1 }
+        return env
+    }
+
+    /// Runs `lvc ARGUMENTS` on a terminal; what it showed there (stdout and stderr, in order,
+    /// without the terminal's carriage returns) and its exit status.
+    func onTerminal(_ box: Sandbox, _ arguments: String, _ extra: [String: String] = [:]) throws -> (text: String, status: Int32) {
+        let command = "'\(Sandbox.binary)' \(arguments)"
+        let output = try box.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment(extra))
+        return (output.stdout.replacingOccurrences(of: "\r", with: ""), output.status)
+    }
+
+    /// Runs `lvc ARGUMENTS` with stdout a pipe.
+    func piped(_ box: Sandbox, _ arguments: [String], _ extra: [String: String] = [:]) throws -> Sandbox.Output {
+        try box.run(Sandbox.binary, arguments, environment: environment(extra))
+    }
+
+    @Test func pagerOnATerminalOnly() throws {
+        let box = try Sandbox.twoExampleVersions()
+        let marker = ["LVC_PAGER": "sed s/^/PAGED:/"]
+        let paged = try onTerminal(box, "log", marker)
+        #expect(paged.status == 0)
+        let lines = paged.text.split(separator: "\n")
+        #expect(lines.count > 4 && lines.allSatisfy { $0.hasPrefix("PAGED:") }, "\(paged.text)")
+        #expect(try onTerminal(box, "diff 1 2", marker).text.hasPrefix("PAGED:"))
+
+        let pipe = try piped(box, ["log"], marker)
+        #expect(pipe.status == 0 && pipe.stdout.hasPrefix("version 2") && !pipe.stdout.contains("PAGED:"))
+
+        // LVC_PAGER first, then PAGER; empty or `cat`: no pager.
+        #expect(try onTerminal(box, "log", ["PAGER": "sed s/^/VIA-PAGER:/"]).text.hasPrefix("VIA-PAGER:"))
+        #expect(try onTerminal(box, "log", ["PAGER": "sed s/^/VIA-PAGER:/", "LVC_PAGER": "sed s/^/LVC:/"]).text.hasPrefix("LVC:"))
+        for none in ["", "cat"] {
+            let direct = try onTerminal(box, "log", ["LVC_PAGER": none, "PAGER": "sed s/^/VIA-PAGER:/", "NO_COLOR": "1"])
+            #expect(direct.text.hasPrefix("version 2"), "LVC_PAGER=\(none): \(direct.text)")
+        }
+    }
+
+    /// A pager that cannot be run does not swallow the output.
+    @Test func missingPagerFallsBackToTheTerminal() throws {
+        let box = try Sandbox.twoExampleVersions()
+        let shown = try onTerminal(box, "log", ["LVC_PAGER": "/nonexistent/pager", "NO_COLOR": "1"])
+        #expect(shown.status == 0)
+        #expect(shown.text.contains("warning: the pager '/nonexistent/pager' could not be run; printing directly"))
+        #expect(shown.text.contains("version 2\n") && shown.text.contains("version 1\n"), "\(shown.text)")
+    }
+
+    @Test func colourOnATerminalUnlessAskedNot() throws {
+        let box = try Sandbox.twoExampleVersions()
+        let noPager = ["LVC_PAGER": "cat"]
+        #expect(try onTerminal(box, "diff 1 2", noPager).text.contains(Self.escape))
+        #expect(!(try onTerminal(box, "diff 1 2", noPager.merging(["NO_COLOR": "1"]) { $1 }).text.contains(Self.escape)))
+        #expect(!(try onTerminal(box, "diff 1 2 --color=never", noPager).text.contains(Self.escape)))
+        #expect(!(try onTerminal(box, "diff 1 2", noPager.merging(["TERM": "dumb"]) { $1 }).text.contains(Self.escape)))
+        #expect(!(try piped(box, ["diff", "1", "2"]).stdout.contains(Self.escape)))
+        #expect(try piped(box, ["diff", "1", "2", "--color=always"]).stdout.contains(Self.escape))
+    }
+}
