@@ -71,4 +71,23 @@ import Testing
         #expect(!(try piped(box, ["diff", "1", "2"]).stdout.contains(Self.escape)))
         #expect(try piped(box, ["diff", "1", "2", "--color=always"]).stdout.contains(Self.escape))
     }
+
+    /// Long work (staging or exporting hundreds of files) draws a progress line on a terminal's
+    /// stderr, never when stderr is a pipe.
+    @Test func progressOnATerminalOnly() throws {
+        let box = try Sandbox()
+        try box.lvc("init")
+        for i in 0..<300 { try box.write("src/f\(i).js", "module.exports = \(i);\n") }
+        let shown = try onTerminal(box, "add")
+        #expect(shown.status == 0)
+        #expect(shown.text.contains("Staging files: 100% (300/300)\n"), "\(shown.text)")
+        try box.lvc("publish")
+        #expect(try onTerminal(box, "export 1 -o ../one.zip").text.contains("Writing package: 100% (300/300)\n"))
+
+        try box.write("src/f0.js", "changed\n")
+        let quiet = try box.lvc("export", "LATEST", "-o", "../latest.zip")
+        #expect(!quiet.stderr.contains("%"), "\(quiet.stderr)")
+        for i in 0..<300 { try box.write("src/g\(i).js", "module.exports = \(i);\n") }
+        #expect(!(try box.lvc("add").stderr.contains("Staging files")))
+    }
 }
