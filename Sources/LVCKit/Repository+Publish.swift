@@ -31,9 +31,9 @@ extension Repository {
         var created: Int?  // set at the commit point: from then on, version `created` exists
         do {
             return try publishLocked(options) { created = $0 }
-        } catch let error as LVCError {
+        } catch {
             guard let created else { throw error }
-            throw LVCError.publishedIncomplete(version: created, error)
+            throw LVCError.publishedIncomplete(version: created, error as? LVCError ?? .refused("\(error)"))
         }
     }
 
