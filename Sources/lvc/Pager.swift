@@ -13,7 +13,7 @@ final class PagedOutput {
     func line(_ s: String) { text += s + "\n" }
 
     func flush() {
-        guard Terminal.stdoutIsTTY, let command = PagedOutput.pagerCommand(), !text.isEmpty else {
+        guard Terminal.stdoutIsTTY, let (command, chosen) = PagedOutput.pager(), !text.isEmpty else {
             Terminal.writeAll(1, Array(text.utf8))
             return
         }
@@ -30,18 +30,27 @@ final class PagedOutput {
         let status = pclose(pipe)
         // The shell could not find or run the pager (exit 127 or 126): the text was not shown,
         // and it is all still here, so print it directly, as git does when its pager cannot start.
+        // Only a pager someone chose is worth a warning (the default was looked up first).
         if status != -1, (status & 0x7f) == 0, [126, 127].contains((status >> 8) & 0xff) {
-            Terminal.err("warning: the pager '\(command)' could not be run; printing directly")
+            if chosen { Terminal.err("warning: the pager '\(command)' could not be run; printing directly") }
             Terminal.writeAll(1, bytes)
         }
     }
 
-    static func pagerCommand() -> String? {
+    /// The pager command, and whether it was chosen (LVC_PAGER or PAGER) rather than the default.
+    static func pager() -> (command: String, chosen: Bool)? {
         for name in ["LVC_PAGER", "PAGER"] {
             if let value = getenv(name).map({ String(cString: $0) }) {
-                return value.isEmpty || value == "cat" ? nil : value
+                return value.isEmpty || value == "cat" ? nil : (value, true)
             }
         }
-        return "less -FRX"
+        // The default only where less is installed: a slim container without it gets the text,
+        // not the shell's "less: not found".
+        return isInPath("less") ? ("less -FRX", false) : nil
+    }
+
+    static func isInPath(_ program: String) -> Bool {
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
     }
 }

@@ -59,6 +59,11 @@ import Testing
         #expect(shown.status == 0)
         #expect(shown.text.contains("warning: the pager '/nonexistent/pager' could not be run; printing directly"))
         #expect(shown.text.contains("version 2\n") && shown.text.contains("version 1\n"), "\(shown.text)")
+
+        // The default pager (less) missing, as in a slim container: the text, and no warning.
+        let noLess = try onTerminal(box, "log", ["PATH": "/nonexistent", "NO_COLOR": "1"])
+        #expect(noLess.status == 0)
+        #expect(noLess.text.hasPrefix("version 2\n") && !noLess.text.contains("warning"), "\(noLess.text)")
     }
 
     @Test func colourOnATerminalUnlessAskedNot() throws {
