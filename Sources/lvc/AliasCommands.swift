@@ -70,7 +70,7 @@ struct AliasCommand: ParsableCommand {
             }
             for alias in aliases {
                 var line = "\(alias.name) -> \(alias.positionText)"
-                if !alias.description.isEmpty { line += "  \"\(alias.description)\"" }
+                if !alias.description.isEmpty { line += "  \"\(Format.oneLine(alias.description))\"" }
                 Terminal.out(line)
                 for trigger in state.triggers(on: alias.name) { Terminal.out("    trigger \(trigger.id): \(trigger.source)") }
             }
@@ -90,7 +90,7 @@ struct AliasCommand: ParsableCommand {
             Terminal.out("AliasArn: \(repository.arn(qualifier: alias.name))")
             Terminal.out("FunctionVersion: \(alias.target)")
             if let routing = alias.routing { Terminal.out("AdditionalVersionWeights: \(routing.version)=\(routing.weight)") }
-            Terminal.out("Description: \(alias.description)")
+            Terminal.out("Description: \(Format.oneLine(alias.description))")
             Terminal.out("RevisionId: \(alias.revisionId)")
         }
     }

@@ -44,7 +44,11 @@ struct Log: ParsableCommand {
             out.line(head)
             out.line("Date:       \(Repository.awsTimestamp(e.version.lastModified))")
             out.line("CodeSha256: \(e.version.codeSha256)  (\(e.version.codeSize) bytes)")
-            if !e.version.configuration.description.isEmpty { out.line("\n    \(e.version.configuration.description)") }
+            let description = e.version.configuration.description
+            if !description.isEmpty {
+                // Every line indented, as git indents a commit message.
+                out.line("\n" + description.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+            }
             if let changes = e.changes {
                 out.line("")
                 renderer.stat(changes, into: out)

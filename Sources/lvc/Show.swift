@@ -43,6 +43,23 @@ enum Format {
         }
     }
 
+    /// A value shown on one line of a listing: newlines, tabs and other control characters
+    /// escaped as `\n`, `\t`, `\xNN`, so that a description of several lines keeps the layout.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                out += (scalar.value < 0x10 ? "\\x0" : "\\x") + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// Same text as AWS's LastModified.
     static func date(_ seconds: Int64) -> String { Repository.awsTimestamp(seconds) }
 }

@@ -21,6 +21,9 @@ struct Versions: ParsableCommand {
     static func row(_ version: String, _ time: Int64, _ sha: String, _ size: Int?, _ description: String) -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         let sizeText = size.map(String.init) ?? "-"
-        return pad(version, 10) + pad(Format.date(time), 31) + pad(sha, 44) + String(repeating: " ", count: max(1, 6 - sizeText.count)) + sizeText + "  " + description
+        // One row per version: a description of several lines shows its first, then "…".
+        let lines = description.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let shown = lines.count > 1 ? lines[0] + " …" : description
+        return pad(version, 10) + pad(Format.date(time), 31) + pad(sha, 44) + String(repeating: " ", count: max(1, 6 - sizeText.count)) + sizeText + "  " + shown
     }
 }

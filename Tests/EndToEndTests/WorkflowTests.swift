@@ -85,6 +85,24 @@ import Testing
         try box.expectGitFsckClean()
     }
 
+    /// Descriptions may hold several lines (AWS only limits their length): listings stay one row
+    /// per item, `log` indents every line as git does, JSON keeps the text as it is.
+    @Test func multiLineDescriptionsKeepListingsIntact() throws {
+        let box = try Sandbox.publishedExample()
+        try box.write("index.js", "v2\n")
+        try box.lvc("add")
+        try box.lvc("publish", "-d", "first line\nsecond line")
+        let table = try box.lvc("versions").stdout.split(separator: "\n")
+        #expect(table.count == 4, "header, $LATEST, 2, 1: \(table)")
+        #expect(table[2].hasSuffix("  first line …"))
+        #expect(try box.lvc("log", "-n", "1").stdout.hasSuffix("\n    first line\n    second line\n"))
+        #expect(try box.json(try box.lvc("show", "2", "--json"))["Description"] as? String == "first line\nsecond line")
+
+        try box.lvc("alias", "create", "PROD", "2", "-d", "live\ttraffic\nsince today")
+        #expect(try box.lvc("alias", "list").stdout == "PROD -> 2  \"live\\ttraffic\\nsince today\"\n")
+        #expect(try box.lvc("alias", "show", "PROD").stdout.contains("Description: live\\ttraffic\\nsince today\n"))
+    }
+
     @Test func versionsJSONMirrorsListVersionsByFunction() throws {
         let box = try Sandbox()
         try box.makeExampleFunction()
