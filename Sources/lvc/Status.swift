@@ -92,9 +92,10 @@ struct Status: ParsableCommand {
 enum ConfigText {
     static func isSecret(_ key: String) -> Bool { key.hasPrefix("env.") }
 
+    /// One line per change: values with newlines or other control characters are escaped.
     static func describe(_ change: ConfigChange, showValues: Bool) -> String {
         let mask = isSecret(change.key) && !showValues
-        switch (change.old, change.new) {
+        switch (change.old.map(Format.oneLine), change.new.map(Format.oneLine)) {
         case (nil, let new?): return mask ? "\(change.key): added" : "\(change.key): added (\(new))"
         case (let old?, nil): return mask ? "\(change.key): removed" : "\(change.key): removed (was \(old))"
         case (let old?, let new?): return mask ? "\(change.key): changed" : "\(change.key): \(old) → \(new)"

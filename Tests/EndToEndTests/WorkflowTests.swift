@@ -98,6 +98,10 @@ import Testing
         #expect(try box.lvc("log", "-n", "1").stdout.hasSuffix("\n    first line\n    second line\n"))
         #expect(try box.json(try box.lvc("show", "2", "--json"))["Description"] as? String == "first line\nsecond line")
 
+        try box.lvc("config", "description", "staged\nwork")
+        #expect(try box.lvc("status").stdout.contains("\tconfig:      description:  → staged\\nwork\n"))
+        #expect(try box.lvc("diff", "--staged", "--config-only").stdout == "configuration:\n\tdescription:  → staged\\nwork\n")
+
         try box.lvc("alias", "create", "PROD", "2", "-d", "live\ttraffic\nsince today")
         #expect(try box.lvc("alias", "list").stdout == "PROD -> 2  \"live\\ttraffic\\nsince today\"\n")
         #expect(try box.lvc("alias", "show", "PROD").stdout.contains("Description: live\\ttraffic\\nsince today\n"))
