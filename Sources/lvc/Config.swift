@@ -33,6 +33,7 @@ struct Config: ParsableCommand {
             Terminal.out(value)
             return
         }
-        for row in configuration.listing { Terminal.out("\(row.key)=\(row.value)") }
+        // One line per key: a value with newlines is escaped here (`lvc config KEY` prints it as it is).
+        for row in configuration.listing { Terminal.out("\(row.key)=\(Format.oneLine(row.value))") }
     }
 }

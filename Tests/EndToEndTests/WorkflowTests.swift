@@ -99,6 +99,8 @@ import Testing
         #expect(try box.json(try box.lvc("show", "2", "--json"))["Description"] as? String == "first line\nsecond line")
 
         try box.lvc("config", "description", "staged\nwork")
+        #expect(try box.lvc("config").stdout.hasPrefix("description=staged\\nwork\n"))
+        #expect(try box.lvc("config", "description").stdout == "staged\nwork\n", "one key: as it is")
         #expect(try box.lvc("status").stdout.contains("\tconfig:      description:  → staged\\nwork\n"))
         #expect(try box.lvc("diff", "--staged", "--config-only").stdout == "configuration:\n\tdescription:  → staged\\nwork\n")
 
