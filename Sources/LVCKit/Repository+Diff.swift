@@ -5,12 +5,17 @@ public enum DiffSide: Sendable, Equatable, CustomStringConvertible {
     case latest
     case version(Int)
     case folder
+    /// No code and AWS's default configuration: what `diff --staged` compares `$LATEST` with
+    /// before the first version (everything is new, as `git diff --staged` shows before the
+    /// first commit).
+    case nothingPublished
 
     public var description: String {
         switch self {
         case .latest: return "$LATEST"
         case .version(let n): return String(n)
         case .folder: return "."
+        case .nothingPublished: return "(no version)"
         }
     }
 }
@@ -51,6 +56,8 @@ extension Repository {
 
     func resolve(_ side: DiffSide) throws -> ResolvedSide {
         switch side {
+        case .nothingPublished:
+            return ResolvedSide(codeTree: nil, configuration: FunctionConfiguration())
         case .version(let n):
             let version = try version(n)
             return ResolvedSide(codeTree: version.codeTree, configuration: version.configuration)

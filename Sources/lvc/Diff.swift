@@ -49,10 +49,9 @@ struct Diff: ParsableCommand {
         let (states, paths) = split
         let (a, b): (DiffSide, DiffSide)
         if staged {
-            guard let newest = try repository.newestVersion()?.number else {
-                throw CLIError(description: "no version is published yet: nothing to compare $LATEST with")
-            }
-            (a, b) = (.version(newest), .latest)
+            // Before the first version, everything in $LATEST is what publish would freeze.
+            let newest = try repository.newestVersion()?.number
+            (a, b) = (newest.map(DiffSide.version) ?? .nothingPublished, .latest)
         } else if states.isEmpty {
             (a, b) = (.latest, .folder)
         } else if states.count == 1 {

@@ -110,6 +110,21 @@ import Testing
         #expect(try box.lvc("log").stdout.contains("version 1 (deleted)"))
     }
 
+    /// Before the first version, `--staged` shows everything `$LATEST` holds as added: what the
+    /// first publish would freeze.
+    @Test func stagedBeforeTheFirstVersion() throws {
+        let box = try Sandbox("first")
+        try box.makeExampleFunction()
+        try box.lvc("init", "--runtime", "nodejs20.x")
+        #expect(try box.run(Sandbox.binary, ["diff", "--staged", "--exit-code"]).status == 1, "the runtime is new")
+        try box.lvc("add")
+        let names = try box.lvc("diff", "--staged", "--name-status", "--code-only").stdout
+        #expect(names == "A\tbootstrap\nA\tcurrent.js\nA\tindex.js\nA\tlib/util.js\n", "\(names)")
+        #expect(try box.lvc("diff", "--staged", "--config-only").stdout == "configuration:\n\truntime: added (nodejs20.x)\n")
+        try box.lvc("publish")
+        #expect(try box.run(Sandbox.binary, ["diff", "--staged", "--exit-code"]).status == 0)
+    }
+
     @Test func badInput() throws {
         let box = try twoVersions()
         for args in [["diff", "9", "1"], ["diff", "1", "NOPE"], ["log", "9"]] {
