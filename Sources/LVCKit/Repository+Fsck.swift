@@ -48,7 +48,24 @@ extension Repository {
         }
         report.objectsChecked = ids.count
 
-        // 2. Connectivity from every root: refs and the index.
+        // 2. What git needs to see a repository at all: HEAD (a symbolic ref or an object id),
+        // and the objects and refs folders. Without them `git --git-dir=.lambda …` says "not a git
+        // repository", although lvc itself does not read HEAD.
+        let head = (try? FileSystem.readIfExists(gitDirectory + "/HEAD")).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        if let head {
+            let line = head.hasSuffix("\n") ? String(head.dropLast()) : head
+            let symbolic = line.hasPrefix("ref: refs/") && !line.dropFirst(5).contains(where: { $0 == " " || $0 == "\n" })
+            if !symbolic && ObjectID(hex: line) == nil {
+                error("HEAD", "is not a reference git can read (expected 'ref: refs/heads/main'); git will not open the store")
+            }
+        } else {
+            error("HEAD", "is missing, so git does not recognise .lambda as a repository; restore it with: printf 'ref: refs/heads/main\\n' > .lambda/HEAD")
+        }
+        for folder in ["objects", "refs"] where !FileSystem.isDirectory(gitDirectory + "/" + folder) {
+            error(folder + "/", "is missing, so git does not recognise .lambda as a repository")
+        }
+
+        // 3. Connectivity from every root: refs and the index.
         var reached = Set<ObjectID>()
         func reach(_ id: ObjectID, as kind: ObjectKind, from subject: String) {
             guard !reached.contains(id) else { return }
@@ -110,7 +127,7 @@ extension Repository {
             }
         }
 
-        // 3. The index ($LATEST).
+        // 4. The index ($LATEST).
         if let bytes = try? FileSystem.readIfExists(indexPath) {
             do {
                 let index = try Index.decode(bytes)
@@ -129,7 +146,7 @@ extension Repository {
             }
         }
 
-        // 4. Lock files left by a process that died: not damage, but they block the next lvc.
+        // 5. Lock files left by a process that died: not damage, but they block the next lvc.
         for lock in ["index.lock", "refs/heads/main.lock", "packed-refs.lock", "refs/lvc/state.lock",
                      "lvc/package-cache/append.lock"] where FileSystem.exists(gitDirectory + "/" + lock) {
             report.problems.append(.init(severity: .warning, subject: gitDirectory + "/" + lock,

@@ -258,6 +258,21 @@ import Testing
         #expect(try box.git("rev-parse", "refs/versions/3^").stdout == box.git("rev-parse", "refs/versions/2").stdout)
     }
 
+    /// lvc does not read HEAD, but git needs it to open the store at all: fsck reports it.
+    @Test func fsckReportsWhatGitNeedsToOpenTheStore() throws {
+        let box = try published()
+        let head = box.path + "/.lambda/HEAD"
+        try FileManager.default.removeItem(atPath: head)
+        #expect(try box.git("log").status != 0, "git cannot open the store without HEAD")
+        let missing = try box.lvcFails("fsck")
+        #expect(missing.stderr.contains("error: HEAD: is missing, so git does not recognise .lambda as a repository"), "\(missing.stderr)")
+        try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: head))
+        #expect(try box.lvcFails("fsck").stderr.contains("error: HEAD: is not a reference git can read"))
+        try Data("ref: refs/heads/main\n".utf8).write(to: URL(fileURLWithPath: head))
+        #expect(try box.lvc("fsck").status == 0)
+        try box.expectGitFsckClean()
+    }
+
     /// A publish that fails after its commit point (here: `refs/heads/main` locked) says that the
     /// version exists, and the next publish finishes it without making another.
     @Test func publishFailingAfterItsCommitPointSaysTheVersionExists() throws {
