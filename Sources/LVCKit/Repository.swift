@@ -60,6 +60,9 @@ public final class Repository: @unchecked Sendable {
             if FileSystem.isDirectory(current + "/" + storeName) {
                 return try Repository(root: current, identity: identity)
             }
+            if FileSystem.exists(current + "/" + storeName) {
+                throw LVCError.refused("\(current)/\(storeName) is a file, not an lvc store (a store is a folder made by 'lvc init')")
+            }
             if current == "/" || current.isEmpty { throw LVCError.notAStore(searchedFrom: directory) }
             current = FileSystem.dirname(of: current)
         }
@@ -78,7 +81,13 @@ public final class Repository: @unchecked Sendable {
     public static func initialize(at directory: String, options: InitOptions, identity: Identity = Identity()) throws -> Repository {
         let root = normalize(directory)
         let gitDirectory = root + "/" + storeName
-        if FileSystem.exists(gitDirectory) { throw LVCError.alreadyInitialized(path: gitDirectory) }
+        if FileSystem.exists(gitDirectory) {
+            guard FileSystem.exists(gitDirectory + "/config") else {
+                let what = FileSystem.isDirectory(gitDirectory) ? "a folder without lvc's config file" : "a file"
+                throw LVCError.refused("\(gitDirectory) exists and is not an lvc store (it is \(what)); move it away, then run 'lvc init' again; nothing was changed")
+            }
+            throw LVCError.alreadyInitialized(path: gitDirectory)
+        }
         let name = options.name ?? lastComponent(of: root)
         try Validation.functionName(name)
         if let region = options.region { try Validation.region(region) }

@@ -67,6 +67,15 @@ import Testing
         try expectRefused(box, ["init", "--runtime", "nodejs1"], message: "at 'runtime'")
         try expectRefused(box, ["init", "--region", "mars"], message: "at 'region'")
         #expect(!box.exists(".lambda"))
+
+        // A .lambda that is not a store: said so, not "already an lvc function".
+        try box.write(".lambda", "not a store\n")
+        try expectRefused(box, ["status"], message: "/.lambda is a file, not an lvc store")
+        try expectRefused(box, ["init"], message: "/.lambda exists and is not an lvc store (it is a file); move it away")
+        try FileManager.default.removeItem(atPath: box.path + "/.lambda")
+        try FileManager.default.createDirectory(atPath: box.path + "/.lambda", withIntermediateDirectories: false)
+        try expectRefused(box, ["init"], message: "(it is a folder without lvc's config file)")
+        try expectRefused(box, ["status"], message: "is not an lvc store: no config file")
     }
 
     @Test func initTwiceChangesNothing() throws {
