@@ -23,7 +23,7 @@ struct Show: ParsableCommand {
                      "LastModified", "RevisionId"]
         for key in order {
             guard let value = members[key] else { continue }
-            Terminal.out("\(key): \(Format.plain(value, key: key))")
+            Terminal.out("\(key): \(Format.oneLine(Format.plain(value, key: key)))")
         }
     }
 }

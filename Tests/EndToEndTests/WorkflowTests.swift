@@ -97,6 +97,7 @@ import Testing
         #expect(table[2].hasSuffix("  first line …"))
         #expect(try box.lvc("log", "-n", "1").stdout.hasSuffix("\n    first line\n    second line\n"))
         #expect(try box.json(try box.lvc("show", "2", "--json"))["Description"] as? String == "first line\nsecond line")
+        #expect(try box.lvc("show", "2").stdout.contains("\nDescription: first line\\nsecond line\n"))
 
         try box.lvc("config", "description", "staged\nwork")
         #expect(try box.lvc("config").stdout.hasPrefix("description=staged\\nwork\n"))
