@@ -39,7 +39,14 @@ extension Repository {
     /// `lvc cat QUALIFIER:PATH`: one file's bytes, exactly (a symlink gives its target).
     public func fileContents(_ qualifier: Qualifier, path: String) throws -> [UInt8] {
         let wanted = Array(path.utf8.drop { $0 == UInt8(ascii: "/") })
-        guard let entry = try codeEntries(qualifier).first(where: { $0.path == wanted }) else {
+        let entries = try codeEntries(qualifier)
+        guard let entry = entries.first(where: { $0.path == wanted }) else {
+            let folder = wanted.last == UInt8(ascii: "/") ? wanted : wanted + [UInt8(ascii: "/")]
+            if entries.contains(where: { $0.path.starts(with: folder) }) || wanted.isEmpty {
+                let name = qualifier == .latest ? "LATEST" : "\(qualifier)"  // no quoting needed in a shell
+                let ls = (["lvc ls", name] + (wanted.isEmpty ? [] : [path])).joined(separator: " ")
+                throw LVCError.badPath(path, reason: "is a folder in \(qualifier), not a file; '\(ls)' lists it")
+            }
             throw LVCError.badPath(path, reason: "no such file in \(qualifier)")
         }
         return try LVCError.wrap("read \(path)") { try objects.read(entry.id, as: .blob) }

@@ -27,6 +27,7 @@ import Testing
         try expectRefused(box, ["show", "$latest"], message: "function:fn:$latest")
         try expectRefused(box, ["show", "0"], message: "Function not found")
         try expectRefused(box, ["cat", "1:nope.js"], message: "no such file in 1")
+        try expectRefused(box, ["cat", "1:lib"], message: "refusing 'lib': is a folder in 1, not a file; 'lvc ls 1 lib' lists it")
         try expectRefused(box, ["cat", "index.js"], message: "expected QUALIFIER:PATH")
     }
 
