@@ -54,13 +54,16 @@ extension Repository {
         var folderFiles: [ObjectID: WorktreeFile] = [:]
     }
 
-    func resolve(_ side: DiffSide) throws -> ResolvedSide {
+    /// With `publishBaseline`, a version's configuration is the one `$LATEST` had when the version
+    /// was published (see `diff`).
+    func resolve(_ side: DiffSide, publishBaseline: Bool = false) throws -> ResolvedSide {
         switch side {
         case .nothingPublished:
             return ResolvedSide(codeTree: nil, configuration: FunctionConfiguration())
         case .version(let n):
             let version = try version(n)
-            return ResolvedSide(codeTree: version.codeTree, configuration: version.configuration)
+            let configuration = publishBaseline ? publishedFrom(version).configuration : version.configuration
+            return ResolvedSide(codeTree: version.codeTree, configuration: configuration)
         case .latest:
             let latest = try readLatest()
             let tree = try LVCError.wrap("read $LATEST") { try treeOfLatest(latest) }
@@ -101,11 +104,8 @@ extension Repository {
     /// published from (so `publish -d`'s description is not a difference): `lvc diff --staged`.
     public func diff(_ a: DiffSide, _ b: DiffSide, paths: [[UInt8]]? = nil, contents: Bool,
                      publishBaseline: Bool = false) throws -> StateDiff {
-        var left = try resolve(a)
+        let left = try resolve(a, publishBaseline: publishBaseline)
         let right = try resolve(b)
-        if publishBaseline, case .version(let n) = a {
-            left.configuration = publishedFrom(try version(n)).configuration
-        }
         let load: (ObjectID) throws -> Tree = { id in
             if let tree = left.memoryTrees[id] ?? right.memoryTrees[id] { return tree }
             return try LVCError.wrap("read a tree") { try self.objects.readTree(id) }
