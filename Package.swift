@@ -50,6 +50,11 @@ let package = Package(
         ),
         .testTarget(name: "LVCStoreTests", dependencies: ["LVCStore"]),
         .testTarget(name: "LVCKitTests", dependencies: ["LVCKit"]),
+        // The command line's parsing, in process (`@testable import lvc`).
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["lvc", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Runs the built `lvc` binary in temp folders (the dependency makes `swift test` build it).
         .testTarget(name: "EndToEndTests", dependencies: ["lvc", "LVCStore"]),
     ]

@@ -10,6 +10,16 @@ struct Add: ParsableCommand {
     @Argument(help: "Files or folders to stage (default: the whole folder).") var paths: [String] = []
     @Flag(name: .shortAndLong, help: "List what was staged.") var verbose = false
 
+    var request: AddRequest { AddRequest(paths: paths, verbose: verbose) }
+
+    func run() throws { try request.run() }
+}
+
+/// `lvc add`'s command line, parsed (by swift-argument-parser or `QuickParse`).
+struct AddRequest: Equatable {
+    var paths: [String] = []
+    var verbose = false
+
     func run() throws {
         let repository = try Terminal.openRepository()
         let scope = paths.isEmpty ? nil : try repository.relativePaths(paths, cwd: Terminal.currentDirectory)

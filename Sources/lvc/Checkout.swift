@@ -10,6 +10,16 @@ struct Checkout: ParsableCommand {
     @Argument(help: "$LATEST (also LATEST), a version number or an alias.") var qualifier: String
     @Flag(name: .shortAndLong, help: "Discard changes that are not staged.") var force = false
 
+    var request: CheckoutRequest { CheckoutRequest(qualifier: qualifier, force: force) }
+
+    func run() throws { try request.run() }
+}
+
+/// `lvc checkout`'s command line, parsed (by swift-argument-parser or `QuickParse`).
+struct CheckoutRequest: Equatable {
+    var qualifier: String
+    var force = false
+
     func run() throws {
         let repository = try Terminal.openRepository()
         let parsed = try repository.qualifier(qualifier)

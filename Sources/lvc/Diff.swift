@@ -27,26 +27,54 @@ struct Diff: ParsableCommand {
     @Option(help: "Colour: auto (on a terminal, unless NO_COLOR), always or never.") var color: String = "auto"
     @Option(name: .customShort("U"), help: ArgumentHelp("Lines of context around each change.", valueName: "n")) var context: Int = 3
 
-    /// `lvc diff A B -- PATH...`: the parser hands everything over as one list; what followed
-    /// `--` on the command line are paths.
-    var split: (states: [String], paths: [String]) {
-        let raw = CommandLine.arguments
-        let afterTerminator = raw.firstIndex(of: "--").map { raw.count - $0 - 1 } ?? 0
+    /// The process's command line: the parser hands states and paths over as one list, and what
+    /// followed `--` on the command line are paths. (QuickParseTests sets it to the line it parses.)
+    nonisolated(unsafe) static var commandLine = CommandLine.arguments
+
+    var request: DiffRequest {
+        let afterTerminator = Diff.commandLine.firstIndex(of: "--").map { Diff.commandLine.count - $0 - 1 } ?? 0
         let cut = max(0, arguments.count - afterTerminator)
-        return (Array(arguments[..<cut]), Array(arguments[cut...]))
+        return DiffRequest(
+            states: Array(arguments[..<cut]), paths: Array(arguments[cut...]), staged: staged, stat: stat,
+            nameStatus: nameStatus, nameOnly: nameOnly, exitCode: exitCode, json: json, codeOnly: codeOnly,
+            configOnly: configOnly, showValues: showValues, color: color, context: context)
     }
 
     func validate() throws {
-        if !["auto", "always", "never"].contains(color) { throw ValidationError("--color takes auto, always or never") }
-        if context < 0 { throw ValidationError("-U takes a number of lines, 0 or more") }
-        if codeOnly && configOnly { throw ValidationError("--code-only and --config-only cannot be used together") }
-        if staged && !split.states.isEmpty { throw ValidationError("--staged compares the newest version with $LATEST; give no states") }
-        if split.states.count > 2 { throw ValidationError("give at most two states (paths go after --)") }
+        if let problem = request.problem { throw ValidationError(problem) }
+    }
+
+    func run() throws { try request.run() }
+}
+
+/// `lvc diff`'s command line, parsed (by swift-argument-parser or `QuickParse`).
+struct DiffRequest: Equatable {
+    var states: [String] = []
+    var paths: [String] = []
+    var staged = false
+    var stat = false
+    var nameStatus = false
+    var nameOnly = false
+    var exitCode = false
+    var json = false
+    var codeOnly = false
+    var configOnly = false
+    var showValues = false
+    var color = "auto"
+    var context = 3
+
+    /// What makes the request unusable, worded for the user.
+    var problem: String? {
+        if !["auto", "always", "never"].contains(color) { return "--color takes auto, always or never" }
+        if context < 0 { return "-U takes a number of lines, 0 or more" }
+        if codeOnly && configOnly { return "--code-only and --config-only cannot be used together" }
+        if staged && !states.isEmpty { return "--staged compares the newest version with $LATEST; give no states" }
+        if states.count > 2 { return "give at most two states (paths go after --)" }
+        return nil
     }
 
     func run() throws {
         let repository = try Terminal.openRepository()
-        let (states, paths) = split
         let (a, b): (DiffSide, DiffSide)
         if staged {
             // Before the first version, everything in $LATEST is what publish would freeze.

@@ -39,8 +39,12 @@ struct LVC: ParsableCommand {
             return
         }
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            if let quick = QuickParse.command(arguments) {
+                try quick()
+            } else {
+                var command = try parseAsRoot(arguments)
+                try command.run()
+            }
         } catch let error as LVCError {
             Terminal.fail(error)
         } catch let error as CLIError {

@@ -12,6 +12,18 @@ struct Publish: ParsableCommand {
     @Option(name: .customLong("revision-id"), help: "Precondition: $LATEST's RevisionId must be this.") var revisionId: String?
     @Flag(help: "Print the version as AWS's PublishVersion returns it.") var json = false
 
+    var request: PublishRequest { PublishRequest(description: description, codeSha256: codeSha256, revisionId: revisionId, json: json) }
+
+    func run() throws { try request.run() }
+}
+
+/// `lvc publish`'s command line, parsed (by swift-argument-parser or `QuickParse`).
+struct PublishRequest: Equatable {
+    var description: String?
+    var codeSha256: String?
+    var revisionId: String?
+    var json = false
+
     func run() throws {
         let repository = try Terminal.openRepository()
         let result = try repository.publish(PublishOptions(description: description, codeSha256: codeSha256, revisionId: revisionId))
