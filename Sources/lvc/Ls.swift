@@ -6,12 +6,14 @@ struct Ls: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the files of $LATEST or of a version: mode, size, path.")
 
     @Argument(help: "$LATEST (also LATEST), a version number or an alias.") var qualifier: String
-    @Argument(help: "Only this file or folder.") var path: String?
+    @Argument(help: "Only this file or folder (relative to where lvc runs, as for add and diff).") var path: String?
     @Flag(help: "Machine-readable output.") var json = false
 
     func run() throws {
         let repository = try Terminal.openRepository()
-        let files = try repository.listFiles(try repository.qualifier(qualifier), under: path)
+        let parsed = try repository.qualifier(qualifier)
+        let scope = try path.map { try repository.relativePaths([$0], cwd: Terminal.currentDirectory)[0] }
+        let files = try repository.listFiles(parsed, under: scope.map { String(decoding: $0, as: UTF8.self) })
         if json {
             Terminal.out(JSON.array(files.map { f in
                 .object(["Path": .string(f.path), "Mode": .string(String(f.mode.rawValue, radix: 8)),

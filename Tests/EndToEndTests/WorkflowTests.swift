@@ -292,6 +292,18 @@ import Testing
         try box.write("lib/more.js", "more\n")
         try box.lvc("add", "more.js", in: box.path + "/lib")
         #expect(try box.lvc("ls", "LATEST", "lib").stdout.contains("lib/more.js"))
+        // ls takes a path from where it runs, like add and diff (and git ls-tree); cat's PATH is
+        // from the function folder unless it starts with ./ or ../ (git's REV:PATH rule).
+        let lib = box.path + "/lib"
+        #expect(try box.lvc("ls", "LATEST", "more.js", in: lib).stdout.hasSuffix("  lib/more.js\n"))
+        #expect(try box.lvc("ls", "LATEST", "../index.js", in: lib).stdout.hasSuffix("  index.js\n"))
+        #expect(try box.lvc("ls", "LATEST", ".", in: lib).stdout.split(separator: "\n").count == 2)
+        #expect(try box.lvc("ls", "LATEST", in: lib).stdout.contains("bootstrap"))  // no path: everything
+        #expect(try box.lvcFails("ls", "LATEST", "../../x", in: lib).stderr.contains("outside the function folder"))
+        #expect(try box.lvc("cat", "LATEST:./more.js", in: lib).stdout == "more\n")
+        #expect(try box.lvc("cat", "LATEST:lib/more.js", in: lib).stdout == "more\n")
+        #expect(try box.lvc("cat", "LATEST:../index.js", in: lib).stdout.hasPrefix("exports.handler"))
+        #expect(try box.lvcFails("cat", "LATEST:more.js", in: lib).stderr.contains("no such file in $LATEST"))
     }
 }
 
