@@ -99,9 +99,9 @@ struct DiffRequest: Equatable {
         if json {
             out.line(renderer.json(result).encoded())
         } else if nameOnly {
-            for file in result.files { out.line(file.change.pathString) }
+            for file in result.files { out.line(DiffRenderer.quoted("", file.change.path)) }
         } else if nameStatus {
-            for file in result.files { out.line("\(DiffRenderer.letter(file.change.kind))\t\(file.change.pathString)") }
+            for file in result.files { out.line("\(DiffRenderer.letter(file.change.kind))\t\(DiffRenderer.quoted("", file.change.path))") }
         } else if stat {
             renderer.stat(result, into: out)
         } else {

@@ -18,11 +18,43 @@ struct DiffRenderer {
 
     static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
+    /// A path as git writes it in diff output with its default `core.quotePath`: `prefix + path`
+    /// as it is, or, when the path holds a control character, `"`, `\`, DEL or any byte above
+    /// 0x7F, the whole in double quotes with C escapes (`\t`, `\"`, `\\`, octal `\303\251` for é),
+    /// so that patch tools and scripts can tell where a name ends.
+    static func quoted(_ prefix: String, _ path: [UInt8]) -> String {
+        func needsQuote(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F }
+        guard path.contains(where: needsQuote) else { return prefix + String(decoding: path, as: UTF8.self) }
+        var out = "\"" + prefix
+        for byte in path {
+            switch byte {
+            case 0x07: out += "\\a"
+            case 0x08: out += "\\b"
+            case 0x09: out += "\\t"
+            case 0x0A: out += "\\n"
+            case 0x0B: out += "\\v"
+            case 0x0C: out += "\\f"
+            case 0x0D: out += "\\r"
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case _ where needsQuote(byte):
+                let octal = String(byte, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+            default: out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out + "\""
+    }
+
+    /// git ends a `---`/`+++` line with a tab (after the colour) when the name holds a space, so
+    /// that patch tools find where the name ends.
+    static func nameEnd(_ label: String) -> String { label.contains(" ") ? "\t" : "" }
+
     func patch(_ diff: StateDiff, into out: PagedOutput) {
         for file in diff.files {
             let c = file.change
-            let path = c.pathString
-            out.line(paint("diff --git a/\(path) b/\(path)", "1"))
+            let aPath = Self.quoted("a/", c.path), bPath = Self.quoted("b/", c.path)
+            out.line(paint("diff --git \(aPath) \(bPath)", "1"))
             let oldMode = c.old.map { String($0.mode.rawValue, radix: 8) }, newMode = c.new.map { String($0.mode.rawValue, radix: 8) }
             var indexSuffix = ""
             switch c.kind {
@@ -39,13 +71,13 @@ struct DiffRenderer {
             if c.old?.id == c.new?.id { continue }  // mode change only
             out.line(paint("index \(Self.short(c.old?.id))..\(Self.short(c.new?.id))\(indexSuffix)", "1"))
             let old = file.oldContent ?? [], new = file.newContent ?? []
-            let aName = c.old == nil ? "/dev/null" : "a/\(path)", bName = c.new == nil ? "/dev/null" : "b/\(path)"
+            let aName = c.old == nil ? "/dev/null" : aPath, bName = c.new == nil ? "/dev/null" : bPath
             if LineDiff.isBinary(old) || LineDiff.isBinary(new) {
                 out.line("Binary files \(aName) and \(bName) differ (\(old.count) → \(new.count) bytes)")
                 continue
             }
-            out.line(paint("--- \(aName)", "1"))
-            out.line(paint("+++ \(bName)", "1"))
+            out.line(paint("--- \(aName)", "1") + Self.nameEnd(aName))
+            out.line(paint("+++ \(bName)", "1") + Self.nameEnd(bName))
             let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
             for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
                 func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
@@ -95,13 +127,14 @@ struct DiffRenderer {
 
     func stat(_ diff: StateDiff, into out: PagedOutput) {
         guard !diff.files.isEmpty else { return }
-        let width = diff.files.map { $0.change.pathString.count }.max() ?? 0
+        let names = diff.files.map { Self.quoted("", $0.change.path) }
+        let width = names.map(\.count).max() ?? 0
         let counts = diff.files.map(Self.counts)
         let biggest = counts.compactMap { $0.map { $0.added + $0.removed } }.max() ?? 0
         let digits = String(biggest).count
         var added = 0, removed = 0
-        for (file, count) in zip(diff.files, counts) {
-            let name = file.change.pathString.padding(toLength: width)
+        for ((file, count), quotedName) in zip(zip(diff.files, counts), names) {
+            let name = quotedName.padding(toLength: width)
             guard let count else {
                 out.line(" \(name) | Bin \(file.oldContent?.count ?? 0) -> \(file.newContent?.count ?? 0) bytes")
                 continue

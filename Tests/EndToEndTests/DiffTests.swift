@@ -5,7 +5,8 @@ import Testing
 @Suite struct DiffTests {
     /// Two versions that differ in every way a file can: text, mode, symlink target, added,
     /// deleted, renamed (a deletion plus an addition), missing final newline, binary.
-    func twoVersions() throws -> Sandbox {
+    /// With `oddNames`, also files whose names git quotes in its output.
+    func twoVersions(oddNames: Bool = false) throws -> Sandbox {
         let box = try Sandbox()
         try box.write("f.txt", (1...20).map { "line \($0)" }.joined(separator: "\n") + "\n")
         try box.write("nonl.txt", "no newline")
@@ -14,6 +15,7 @@ import Testing
         try box.write("run.sh", "#!/bin/sh\n")
         try box.symlink("link", to: "f.txt")
         try Data([0, 1, 2, 3]).write(to: box.root.appendingPathComponent("b.bin"))
+        for name in Self.oddNames where oddNames { try box.write(name, "odd\n") }
         try box.lvc("init")
         try box.lvc("add")
         try box.lvc("publish", "-d", "one")
@@ -28,6 +30,7 @@ import Testing
         try box.symlink("link", to: "nonl.txt")
         try Data([0, 1, 2, 3, 4]).write(to: box.root.appendingPathComponent("b.bin"))
         try box.write("added.txt", "new\n")
+        for name in Self.oddNames where oddNames { try box.write(name, "odd\nchanged\n") }
         try box.lvc("config", "memory", "256")
         try box.lvc("config", "env.DB_PASSWORD", "hunter2")
         try box.lvc("add")
@@ -35,8 +38,11 @@ import Testing
         return box
     }
 
+    /// Names git quotes (a quote, a backslash, bytes above 0x7F) or ends with a tab (a space).
+    static let oddNames = ["sp ace.txt", "quo\"te.txt", "back\\slash.txt", "café.txt"]
+
     @Test func patchIsGitsForTextFiles() throws {
-        let box = try twoVersions()
+        let box = try twoVersions(oddNames: true)
         let ours = try box.lvc("diff", "1", "2", "--code-only").stdout
         let git = try box.git("diff", "--no-color", "--no-renames", "refs/versions/1", "refs/versions/2", "--", "code/").stdout
             .replacingOccurrences(of: "a/code/", with: "a/").replacingOccurrences(of: "b/code/", with: "b/")
@@ -47,6 +53,22 @@ import Testing
         #expect(ours.contains("new file mode 100644"))
         #expect(ours.contains("old mode 100644\nnew mode 100755"))
         #expect(ours.contains("\\ No newline at end of file"))
+        #expect(ours.contains("diff --git \"a/caf\\303\\251.txt\" \"b/caf\\303\\251.txt\"\n"))
+        #expect(ours.contains("--- a/sp ace.txt\t\n"))
+        // The name lists and --stat quote as git does too.
+        for form in ["--name-only", "--name-status", "--stat"] {
+            let lines = try box.lvc("diff", "1", "2", form, "--code-only").stdout
+            let gits = try box.git("diff", form, "--no-renames", "refs/versions/1", "refs/versions/2", "--", "code/").stdout
+                .replacingOccurrences(of: "code/", with: "")
+            if form == "--stat" {
+                // git shortens the bar to its terminal width and sizes binary files its own way:
+                // compare the names column only.
+                func names(_ text: String) -> [String] { text.split(separator: "\n").dropLast().map { String($0.split(separator: "|")[0]) } }
+                #expect(names(lines).map { $0.trimmingCharacters(in: .whitespaces) } == names(gits).map { $0.trimmingCharacters(in: .whitespaces) })
+            } else {
+                #expect(lines == gits, "\(form)")
+            }
+        }
     }
 
     @Test func modesStatNamesAndConfig() throws {
