@@ -25,6 +25,21 @@ public struct FileDiff: Sendable {
     public var change: TreeChange
     public var oldContent: [UInt8]?
     public var newContent: [UInt8]?
+    /// Its lines added and removed, worked out while the contents were read and then let go
+    /// (`log --stat` over a long history); nil when not asked for.
+    public var summary: LineSummary?
+}
+
+/// What `--stat` shows of a changed file.
+public enum LineSummary: Sendable, Equatable {
+    case text(added: Int, removed: Int)
+    case binary(oldSize: Int, newSize: Int)
+
+    public static func of(_ old: [UInt8], _ new: [UInt8]) -> LineSummary {
+        if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return .binary(oldSize: old.count, newSize: new.count) }
+        let counts = LineDiff.counts(LineDiff.lines(old), LineDiff.lines(new))
+        return .text(added: counts.added, removed: counts.removed)
+    }
 }
 
 /// Everything that differs between two states: files (by path) and configuration keys.
@@ -158,8 +173,13 @@ public struct LogEntry: Sendable {
 
 extension Repository {
     /// `lvc log [QUALIFIER]`: versions newest first, following each commit's parent (so versions
-    /// deleted since still show while their history is in the store).
-    public func log(from start: Qualifier? = nil, limit: Int? = nil, withChanges: Bool = false) throws -> [LogEntry] {
+    /// deleted since still show while their history is in the store). One entry at a time, so that
+    /// a long history is shown as it is read and only one version's changed files are in memory.
+    /// `withChanges` fills `changes` with the files changed since the version before; `summaries`
+    /// reads both sides of each for its line counts (keeping the counts, not the files).
+    /// `body` returns false to stop early.
+    public func log(from start: Qualifier? = nil, limit: Int? = nil, withChanges: Bool = false, summaries: Bool = false,
+                    _ body: (LogEntry) throws -> Bool) throws {
         let existing = try versionCommits()
         let state = try readState()
         var next: ObjectID?
@@ -169,10 +189,10 @@ extension Repository {
             try requireVersion(n, existing)
             next = existing[n]
         }
-        var entries = [LogEntry]()
+        var count = 0
         var seen = Set<ObjectID>()
         while let id = next, seen.insert(id).inserted {
-            if let limit, entries.count >= limit { break }
+            if let limit, count >= limit { break }
             let commit = try LVCError.wrap("read the history") { try objects.readCommit(id) }
             guard let number = Int(commit.trailer(Trailer.version) ?? "") else { break }
             let version = try readVersion(commit: id, number: number)
@@ -194,13 +214,17 @@ extension Repository {
                 let load: (ObjectID) throws -> Tree = { id in try LVCError.wrap("read a tree") { try self.objects.readTree(id) } }
                 let changes = try TreeDiff.diff(previousCode, version.codeTree, load: load)
                 entry.changes = StateDiff(files: try changes.map { change in
-                    FileDiff(change: change,
-                             oldContent: try change.old.map { try objects.read($0.id, as: .blob) },
-                             newContent: try change.new.map { try objects.read($0.id, as: .blob) })
+                    var file = FileDiff(change: change)
+                    if summaries {
+                        let old = try change.old.map { try objects.read($0.id, as: .blob) } ?? []
+                        let new = try change.new.map { try objects.read($0.id, as: .blob) } ?? []
+                        file.summary = .of(old, new)
+                    }
+                    return file
                 }, config: [])
             }
-            entries.append(entry)
+            count += 1
+            guard try body(entry) else { return }
         }
-        return entries
     }
 }

@@ -119,38 +119,45 @@ struct DiffRenderer {
     }
 
     /// Lines added and removed in one file (nil for binary files).
+    static func summary(_ file: FileDiff) -> LineSummary {
+        file.summary ?? .of(file.oldContent ?? [], file.newContent ?? [])
+    }
+
+    /// Lines added and removed; nil for a binary file.
     static func counts(_ file: FileDiff) -> (added: Int, removed: Int)? {
-        let old = file.oldContent ?? [], new = file.newContent ?? []
-        if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return nil }
-        return LineDiff.counts(LineDiff.lines(old), LineDiff.lines(new))
+        guard case .text(let added, let removed) = summary(file) else { return nil }
+        return (added, removed)
     }
 
     func stat(_ diff: StateDiff, into out: PagedOutput) {
         guard !diff.files.isEmpty else { return }
         let names = diff.files.map { Self.quoted("", $0.change.path) }
         let width = names.map(\.count).max() ?? 0
-        let counts = diff.files.map(Self.counts)
-        let biggest = counts.compactMap { $0.map { $0.added + $0.removed } }.max() ?? 0
+        let summaries = diff.files.map(Self.summary)
+        let biggest = summaries.map { summary -> Int in
+            if case .text(let added, let removed) = summary { return added + removed }
+            return 0
+        }.max() ?? 0
         let digits = String(biggest).count
         var added = 0, removed = 0
-        for ((file, count), quotedName) in zip(zip(diff.files, counts), names) {
+        for (summary, quotedName) in zip(summaries, names) {
             let name = quotedName.padding(toLength: width)
-            guard let count else {
-                out.line(" \(name) | Bin \(file.oldContent?.count ?? 0) -> \(file.newContent?.count ?? 0) bytes")
-                continue
+            switch summary {
+            case .binary(let oldSize, let newSize):
+                out.line(" \(name) | Bin \(oldSize) -> \(newSize) bytes")
+            case .text(let plusLines, let minusLines):
+                added += plusLines; removed += minusLines
+                let scale = biggest > 40 ? 40.0 / Double(biggest) : 1.0
+                let plus = Int((Double(plusLines) * scale).rounded(.up)), minus = Int((Double(minusLines) * scale).rounded(.up))
+                let number = String(plusLines + minusLines)
+                out.line(" \(name) | \(String(repeating: " ", count: digits - number.count))\(number) "
+                         + paint(String(repeating: "+", count: plus), "32") + paint(String(repeating: "-", count: minus), "31"))
             }
-            added += count.added; removed += count.removed
-            let total = count.added + count.removed
-            let scale = biggest > 40 ? 40.0 / Double(biggest) : 1.0
-            let plus = Int((Double(count.added) * scale).rounded(.up)), minus = Int((Double(count.removed) * scale).rounded(.up))
-            let number = String(total)
-            out.line(" \(name) | \(String(repeating: " ", count: digits - number.count))\(number) "
-                     + paint(String(repeating: "+", count: plus), "32") + paint(String(repeating: "-", count: minus), "31"))
         }
-        var summary = " \(diff.files.count) file\(diff.files.count == 1 ? "" : "s") changed"
-        if added > 0 { summary += ", \(added) insertion\(added == 1 ? "" : "s")(+)" }
-        if removed > 0 { summary += ", \(removed) deletion\(removed == 1 ? "" : "s")(-)" }
-        out.line(summary)
+        var totals = " \(diff.files.count) file\(diff.files.count == 1 ? "" : "s") changed"
+        if added > 0 { totals += ", \(added) insertion\(added == 1 ? "" : "s")(+)" }
+        if removed > 0 { totals += ", \(removed) deletion\(removed == 1 ? "" : "s")(-)" }
+        out.line(totals)
     }
 
     func config(_ diff: StateDiff, into out: PagedOutput) {

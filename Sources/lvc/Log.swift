@@ -15,9 +15,10 @@ struct Log: ParsableCommand {
     func run() throws {
         let repository = try Terminal.openRepository()
         let start = try qualifier.map { try repository.qualifier($0) }
-        let entries = try repository.log(from: start, limit: count, withChanges: stat)
         if json {
-            Terminal.out(JSON.array(entries.map { e in
+            // Paths and kinds of change only: no file contents are read.
+            var items = [JSON]()
+            try repository.log(from: start, limit: count, withChanges: stat) { e in
                 var m: [String: JSON] = [
                     "Version": .string(String(e.version.number)),
                     "LastModified": .string(Repository.awsTimestamp(e.version.lastModified)),
@@ -30,14 +31,21 @@ struct Log: ParsableCommand {
                 if let changes = e.changes {
                     m["Files"] = .array(changes.files.map { .object(["Path": .string($0.change.pathString), "Change": .string($0.change.kind.rawValue)]) })
                 }
-                return .object(m)
-            }).encoded())
+                items.append(.object(m))
+                return true
+            }
+            Terminal.out(JSON.array(items).encoded())
             return
         }
+        // Each version is printed as soon as it is read (a pager shows the first page at once),
+        // and the reading stops when the pager is quit.
         let out = PagedOutput()
+        defer { out.flush() }
         let renderer = DiffRenderer(context: 3, colors: Terminal.colorEnabled, showValues: false)
-        for (n, e) in entries.enumerated() {
-            if n > 0 { out.line("") }
+        var first = true
+        try repository.log(from: start, limit: count, withChanges: stat, summaries: true) { e in
+            if !first { out.line("") }
+            first = false
             var head = renderer.paint("version \(e.version.number)", "33")
             if e.deleted { head += renderer.paint(" (deleted)", "31") }
             if !e.aliases.isEmpty { head += " (" + renderer.paint(e.aliases.joined(separator: ", "), "36") + ")" }
@@ -53,7 +61,8 @@ struct Log: ParsableCommand {
                 out.line("")
                 renderer.stat(changes, into: out)
             }
+            out.send()
+            return !out.closed
         }
-        out.flush()
     }
 }

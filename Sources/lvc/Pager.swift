@@ -7,34 +7,65 @@ import Darwin
 
 /// Output that goes through a pager on a terminal, like git's: `LVC_PAGER`, then `PAGER`, then
 /// `less -FRX` (quit if one screen, keep colours, leave the text on screen). Never in a pipe.
+///
+/// Lines are collected and sent out when `send()` is called (or 64 KiB have collected, or at
+/// `flush()`), so that a long `lvc log` shows its first page while the rest is being computed. The
+/// pager is started with the first text sent: a command that prints nothing never starts one.
 final class PagedOutput {
-    private var text = ""
+    private var pending = [UInt8]()
+    /// What the pager has been given: printed directly if it turns out it could not be run.
+    private var shown = [UInt8]()
+    private var pager: (pipe: UnsafeMutablePointer<FILE>, command: String, chosen: Bool)?
+    private var started = false
 
-    func line(_ s: String) { text += s + "\n" }
+    /// True once the pager has quit (q in less): nobody reads any more, so the caller may stop.
+    private(set) var closed = false
+
+    func line(_ s: String) {
+        pending.append(contentsOf: s.utf8)
+        pending.append(0x0A)
+        if pending.count >= 1 << 16 { send() }
+    }
+
+    /// Sends out what has been collected.
+    func send() {
+        guard !pending.isEmpty else { return }
+        if !started { start() }
+        if let pager {
+            if !closed {
+                let written = pending.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, pager.pipe) }
+                if written < pending.count || fflush(pager.pipe) != 0 { closed = true }
+            }
+            shown += pending
+        } else {
+            Terminal.writeAll(1, pending)
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
 
     func flush() {
-        guard Terminal.stdoutIsTTY, let (command, chosen) = PagedOutput.pager(), !text.isEmpty else {
-            Terminal.writeAll(1, Array(text.utf8))
-            return
-        }
-        if getenv("LESS") == nil { setenv("LESS", "FRX", 1) }
-        let bytes = Array(text.utf8)
-        guard let pipe = popen(command, "w") else {
-            Terminal.writeAll(1, bytes)
-            return
-        }
-        // A pager that quits early (q in less) closes the pipe: that is not an error, and must
-        // not kill lvc with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, pipe) }
-        let status = pclose(pipe)
+        send()
+        guard let pager else { return }
+        let status = pclose(pager.pipe)
         // The shell could not find or run the pager (exit 127 or 126): the text was not shown,
         // and it is all still here, so print it directly, as git does when its pager cannot start.
         // Only a pager someone chose is worth a warning (the default was looked up first).
         if status != -1, (status & 0x7f) == 0, [126, 127].contains((status >> 8) & 0xff) {
-            if chosen { Terminal.err("warning: the pager '\(command)' could not be run; printing directly") }
-            Terminal.writeAll(1, bytes)
+            if pager.chosen { Terminal.err("warning: the pager '\(pager.command)' could not be run; printing directly") }
+            Terminal.writeAll(1, shown)
         }
+        self.pager = nil
+    }
+
+    private func start() {
+        started = true
+        guard Terminal.stdoutIsTTY, let (command, chosen) = PagedOutput.pager() else { return }
+        if getenv("LESS") == nil { setenv("LESS", "FRX", 1) }
+        // A pager that quits early (q in less) closes the pipe: that is not an error, and must
+        // not kill lvc with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        guard let pipe = popen(command, "w") else { return }
+        pager = (pipe, command, chosen)
     }
 
     /// The pager command, and whether it was chosen (LVC_PAGER or PAGER) rather than the default.

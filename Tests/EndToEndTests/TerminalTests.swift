@@ -52,6 +52,22 @@ import Testing
         }
     }
 
+    /// `log` hands each version to the pager as soon as it is read; a pager that quits early (here
+    /// after one line, as `q` in less) is no error, and lvc stops there.
+    @Test func pagerThatQuitsEarly() throws {
+        let box = try Sandbox.twoExampleVersions()
+        for n in 3...6 {
+            try box.write("index.js", "v\(n)\n")
+            try box.lvc("add")
+            try box.lvc("publish")
+        }
+        let shown = try onTerminal(box, "log --stat", ["LVC_PAGER": "head -n 1", "NO_COLOR": "1"])
+        #expect(shown.status == 0)
+        #expect(shown.text == "version 6\n", "\(shown.text)")
+        // Without a pager (a pipe) every version is there.
+        #expect(try piped(box, ["log", "--stat"]).stdout.components(separatedBy: "\nversion ").count == 6)
+    }
+
     /// A pager that cannot be run does not swallow the output.
     @Test func missingPagerFallsBackToTheTerminal() throws {
         let box = try Sandbox.twoExampleVersions()
