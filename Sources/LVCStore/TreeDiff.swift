@@ -8,6 +8,13 @@ public struct TreeChange: Sendable, Equatable {
 
     public var pathString: String { String(decoding: path, as: UTF8.self) }
 
+    /// A file that became a symlink or the other way round (git's "typechange", `T`): git shows
+    /// it as a deletion and an addition, since no patch turns one into the other.
+    public var isTypeChange: Bool {
+        guard kind == .modified, let old, let new else { return false }
+        return (old.mode == .symlink) != (new.mode == .symlink)
+    }
+
     public init(kind: Kind, path: [UInt8], old: (mode: EntryMode, id: ObjectID)?, new: (mode: EntryMode, id: ObjectID)?) {
         self.kind = kind
         self.path = path

@@ -17,7 +17,7 @@ struct Diff: ParsableCommand {
     @Argument(help: "States to compare (see above); after --, files or folders to limit the diff to.") var arguments: [String] = []
     @Flag(help: "Compare the newest version with $LATEST.") var staged = false
     @Flag(help: "Per-file counts of changed lines.") var stat = false
-    @Flag(name: .customLong("name-status"), help: "One line per file: A, D or M and the path.") var nameStatus = false
+    @Flag(name: .customLong("name-status"), help: "One line per file: A, D, M or T (type change) and the path.") var nameStatus = false
     @Flag(name: .customLong("name-only"), help: "Only the paths of changed files.") var nameOnly = false
     @Flag(name: .customLong("exit-code"), help: "Exit with 1 when there are differences, 0 when none.") var exitCode = false
     @Flag(help: "Machine-readable output.") var json = false
@@ -101,7 +101,7 @@ struct DiffRequest: Equatable {
         } else if nameOnly {
             for file in result.files { out.line(DiffRenderer.quoted("", file.change.path)) }
         } else if nameStatus {
-            for file in result.files { out.line("\(DiffRenderer.letter(file.change.kind))\t\(DiffRenderer.quoted("", file.change.path))") }
+            for file in result.files { out.line("\(DiffRenderer.letter(file.change))\t\(DiffRenderer.quoted("", file.change.path))") }
         } else if stat {
             renderer.stat(result, into: out)
         } else {

@@ -10,8 +10,10 @@ struct DiffRenderer {
 
     func paint(_ s: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(s)\u{1B}[m" : s }
 
-    static func letter(_ kind: TreeChange.Kind) -> String {
-        switch kind { case .added: "A"; case .deleted: "D"; case .modified: "M" }
+    /// git's status letter: A, D, M, or T for a type change (file ↔ symlink).
+    static func letter(_ change: TreeChange) -> String {
+        if change.isTypeChange { return "T" }
+        switch change.kind { case .added: return "A"; case .deleted: return "D"; case .modified: return "M" }
     }
 
     static func short(_ id: ObjectID?) -> String { id.map { String($0.hex.prefix(7)) } ?? "0000000" }
@@ -52,51 +54,62 @@ struct DiffRenderer {
 
     func patch(_ diff: StateDiff, into out: PagedOutput) {
         for file in diff.files {
-            let c = file.change
-            let aPath = Self.quoted("a/", c.path), bPath = Self.quoted("b/", c.path)
-            out.line(paint("diff --git \(aPath) \(bPath)", "1"))
-            let oldMode = c.old.map { String($0.mode.rawValue, radix: 8) }, newMode = c.new.map { String($0.mode.rawValue, radix: 8) }
-            var indexSuffix = ""
-            switch c.kind {
-            case .added: out.line(paint("new file mode \(newMode!)", "1"))
-            case .deleted: out.line(paint("deleted file mode \(oldMode!)", "1"))
-            case .modified:
-                if oldMode != newMode {
-                    out.line(paint("old mode \(oldMode!)", "1"))
-                    out.line(paint("new mode \(newMode!)", "1"))
-                } else {
-                    indexSuffix = " \(newMode!)"
-                }
+            guard file.change.isTypeChange else { patch(file, into: out); continue }
+            // As git: the old file deleted, then the new one added, each a section of its own.
+            var removed = file, added = file
+            removed.change.kind = .deleted; removed.change.new = nil; removed.newContent = nil
+            added.change.kind = .added; added.change.old = nil; added.oldContent = nil
+            patch(removed, into: out)
+            patch(added, into: out)
+        }
+    }
+
+    /// One file's section: the `diff --git` header, mode lines, the index line, then hunks.
+    private func patch(_ file: FileDiff, into out: PagedOutput) {
+        let c = file.change
+        let aPath = Self.quoted("a/", c.path), bPath = Self.quoted("b/", c.path)
+        out.line(paint("diff --git \(aPath) \(bPath)", "1"))
+        let oldMode = c.old.map { String($0.mode.rawValue, radix: 8) }, newMode = c.new.map { String($0.mode.rawValue, radix: 8) }
+        var indexSuffix = ""
+        switch c.kind {
+        case .added: out.line(paint("new file mode \(newMode!)", "1"))
+        case .deleted: out.line(paint("deleted file mode \(oldMode!)", "1"))
+        case .modified:
+            if oldMode != newMode {
+                out.line(paint("old mode \(oldMode!)", "1"))
+                out.line(paint("new mode \(newMode!)", "1"))
+            } else {
+                indexSuffix = " \(newMode!)"
             }
-            if c.old?.id == c.new?.id { continue }  // mode change only
-            out.line(paint("index \(Self.short(c.old?.id))..\(Self.short(c.new?.id))\(indexSuffix)", "1"))
-            let old = file.oldContent ?? [], new = file.newContent ?? []
-            let aName = c.old == nil ? "/dev/null" : aPath, bName = c.new == nil ? "/dev/null" : bPath
-            if LineDiff.isBinary(old) || LineDiff.isBinary(new) {
-                out.line("Binary files \(aName) and \(bName) differ (\(old.count) → \(new.count) bytes)")
-                continue
+        }
+        if c.old?.id == c.new?.id { return }  // mode change only
+        out.line(paint("index \(Self.short(c.old?.id))..\(Self.short(c.new?.id))\(indexSuffix)", "1"))
+        let old = file.oldContent ?? [], new = file.newContent ?? []
+        let aName = c.old == nil ? "/dev/null" : aPath, bName = c.new == nil ? "/dev/null" : bPath
+        if LineDiff.isBinary(old) || LineDiff.isBinary(new) {
+            out.line("Binary files \(aName) and \(bName) differ (\(old.count) → \(new.count) bytes)")
+            return
+        }
+        out.line(paint("--- \(aName)", "1") + Self.nameEnd(aName))
+        out.line(paint("+++ \(bName)", "1") + Self.nameEnd(bName))
+        let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
+        for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
+            func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
+            var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
+            if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
+                header += " " + function
             }
-            out.line(paint("--- \(aName)", "1") + Self.nameEnd(aName))
-            out.line(paint("+++ \(bName)", "1") + Self.nameEnd(bName))
-            let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
-            for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
-                func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
-                var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
-                if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
-                    header += " " + function
+            out.line(header)
+            for line in hunk.lines {
+                switch line.op {
+                case .same: out.line(" " + Self.text(line.text))
+                case .removed: out.line(paint("-" + Self.text(line.text), "31"))
+                case .added: out.line(paint("+" + Self.text(line.text), "32"))
                 }
-                out.line(header)
-                for line in hunk.lines {
-                    switch line.op {
-                    case .same: out.line(" " + Self.text(line.text))
-                    case .removed: out.line(paint("-" + Self.text(line.text), "31"))
-                    case .added: out.line(paint("+" + Self.text(line.text), "32"))
-                    }
-                    let lastOld = line.op != .added && line.oldNumber == oldLines.count && oldLines.missingFinalNewline
-                    let lastNew = line.op != .removed && line.newNumber == newLines.count && newLines.missingFinalNewline
-                    if (line.op == .removed && lastOld) || (line.op == .added && lastNew) || (line.op == .same && (lastOld || lastNew)) {
-                        out.line("\\ No newline at end of file")
-                    }
+                let lastOld = line.op != .added && line.oldNumber == oldLines.count && oldLines.missingFinalNewline
+                let lastNew = line.op != .removed && line.newNumber == newLines.count && newLines.missingFinalNewline
+                if (line.op == .removed && lastOld) || (line.op == .added && lastNew) || (line.op == .same && (lastOld || lastNew)) {
+                    out.line("\\ No newline at end of file")
                 }
             }
         }

@@ -14,15 +14,12 @@ struct Status: ParsableCommand {
 
     func run() throws { try request.run() }
 
-    static func letter(_ kind: TreeChange.Kind) -> String {
-        switch kind { case .added: "A"; case .deleted: "D"; case .modified: "M" }
-    }
-
     static func label(_ change: TreeChange) -> String {
         switch change.kind {
         case .added: return "new file:   "
         case .deleted: return "deleted:    "
         case .modified:
+            if change.isTypeChange { return "typechange: " }
             if let old = change.old, let new = change.new, old.id == new.id { return "mode change:" }
             return "modified:   "
         }
@@ -60,10 +57,10 @@ struct StatusRequest: Equatable {
     }
 
     func printShort(_ report: StatusReport) {
-        for change in report.staged { Terminal.out("\(Status.letter(change.kind))  \(change.pathString)") }
+        for change in report.staged { Terminal.out("\(DiffRenderer.letter(change))  \(change.pathString)") }
         for change in report.configChanges { Terminal.out("C  config:\(change.key)") }
         for change in report.unstaged {
-            Terminal.out(change.kind == .added ? "?? \(change.pathString)" : " \(Status.letter(change.kind)) \(change.pathString)")
+            Terminal.out(change.kind == .added ? "?? \(change.pathString)" : " \(DiffRenderer.letter(change)) \(change.pathString)")
         }
     }
 

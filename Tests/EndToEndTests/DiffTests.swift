@@ -5,8 +5,9 @@ import Testing
 @Suite struct DiffTests {
     /// Two versions that differ in every way a file can: text, mode, symlink target, added,
     /// deleted, renamed (a deletion plus an addition), missing final newline, binary.
-    /// With `oddNames`, also files whose names git quotes in its output.
-    func twoVersions(oddNames: Bool = false) throws -> Sandbox {
+    /// With `quirks`, also files whose names git quotes in its output, and a file that becomes a
+    /// symlink (git's type change: a deletion and an addition).
+    func twoVersions(quirks: Bool = false) throws -> Sandbox {
         let box = try Sandbox()
         try box.write("f.txt", (1...20).map { "line \($0)" }.joined(separator: "\n") + "\n")
         try box.write("nonl.txt", "no newline")
@@ -15,7 +16,8 @@ import Testing
         try box.write("run.sh", "#!/bin/sh\n")
         try box.symlink("link", to: "f.txt")
         try Data([0, 1, 2, 3]).write(to: box.root.appendingPathComponent("b.bin"))
-        for name in Self.oddNames where oddNames { try box.write(name, "odd\n") }
+        for name in Self.oddNames where quirks { try box.write(name, "odd\n") }
+        if quirks { try box.write("kind.js", "a file\n") }
         try box.lvc("init")
         try box.lvc("add")
         try box.lvc("publish", "-d", "one")
@@ -30,7 +32,11 @@ import Testing
         try box.symlink("link", to: "nonl.txt")
         try Data([0, 1, 2, 3, 4]).write(to: box.root.appendingPathComponent("b.bin"))
         try box.write("added.txt", "new\n")
-        for name in Self.oddNames where oddNames { try box.write(name, "odd\nchanged\n") }
+        for name in Self.oddNames where quirks { try box.write(name, "odd\nchanged\n") }
+        if quirks {
+            try FileManager.default.removeItem(atPath: box.path + "/kind.js")
+            try box.symlink("kind.js", to: "f.txt")
+        }
         try box.lvc("config", "memory", "256")
         try box.lvc("config", "env.DB_PASSWORD", "hunter2")
         try box.lvc("add")
@@ -42,7 +48,7 @@ import Testing
     static let oddNames = ["sp ace.txt", "quo\"te.txt", "back\\slash.txt", "café.txt"]
 
     @Test func patchIsGitsForTextFiles() throws {
-        let box = try twoVersions(oddNames: true)
+        let box = try twoVersions(quirks: true)
         let ours = try box.lvc("diff", "1", "2", "--code-only").stdout
         let git = try box.git("diff", "--no-color", "--no-renames", "refs/versions/1", "refs/versions/2", "--", "code/").stdout
             .replacingOccurrences(of: "a/code/", with: "a/").replacingOccurrences(of: "b/code/", with: "b/")
@@ -55,6 +61,8 @@ import Testing
         #expect(ours.contains("\\ No newline at end of file"))
         #expect(ours.contains("diff --git \"a/caf\\303\\251.txt\" \"b/caf\\303\\251.txt\"\n"))
         #expect(ours.contains("--- a/sp ace.txt\t\n"))
+        #expect(ours.contains("diff --git a/kind.js b/kind.js\ndeleted file mode 100644\n"))
+        #expect(ours.contains("diff --git a/kind.js b/kind.js\nnew file mode 120000\n"))
         // The name lists and --stat quote as git does too.
         for form in ["--name-only", "--name-status", "--stat"] {
             let lines = try box.lvc("diff", "1", "2", form, "--code-only").stdout
@@ -69,6 +77,20 @@ import Testing
                 #expect(lines == gits, "\(form)")
             }
         }
+    }
+
+    /// A file that becomes a symlink is git's type change: `T` in `status --short` and
+    /// `--name-status`, "typechange:" in the long status, as `git status` writes them.
+    @Test func typeChangeInStatus() throws {
+        let box = try Sandbox.publishedExample()
+        try FileManager.default.removeItem(atPath: box.path + "/index.js")
+        try box.symlink("index.js", to: "lib/util.js")
+        #expect(try box.lvc("status", "--short").stdout == " T index.js\n")
+        #expect(try box.lvc("diff", "--name-status").stdout == "T\tindex.js\n")
+        try box.lvc("add")
+        #expect(try box.lvc("status", "--short").stdout == "T  index.js\n")
+        #expect(try box.lvc("status").stdout.contains("\ttypechange:  index.js\n"))
+        #expect(try box.lvc("diff", "--staged", "--name-status").stdout == "T\tindex.js\n")
     }
 
     @Test func modesStatNamesAndConfig() throws {
