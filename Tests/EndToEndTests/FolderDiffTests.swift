@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// `lvc diff` (the folder against `$LATEST`) prints what `git diff` prints for the same edits:
+/// random small trees, published, then edited the same way in a git work tree (files modified,
+/// deleted, added, made executable, replaced by symlinks). New files are what `lvc add` would
+/// stage, so git is told of them with `git add --intent-to-add`.
+@Suite struct FolderDiffTests {
+    static let names = ["a", "b", "c.js", "d.txt", "lib", "x"]
+
+    @Test(arguments: 1...3)
+    func folderDiffIsGits(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        for _ in 0..<10 {
+            let box = try Sandbox()
+            let git = box.root.deletingLastPathComponent().appendingPathComponent("git").path
+            var files = [String]()
+            for _ in 0..<10 {
+                var components = [String]()
+                for _ in 0...below(3) { components.append(Self.names[below(Self.names.count)]) }
+                let path = components.joined(separator: "/")
+                let parent = components.dropLast().joined(separator: "/")
+                var isFolder: ObjCBool = false
+                // A path that is a file in one draw and a folder in another: the first one wins.
+                guard (try? FileManager.default.createDirectory(atPath: box.path + "/" + parent, withIntermediateDirectories: true)) != nil,
+                      !FileManager.default.fileExists(atPath: box.path + "/" + path, isDirectory: &isFolder),
+                      FileManager.default.createFile(atPath: box.path + "/" + path, contents: Data("x\n\(path)\n".utf8))
+                else { continue }
+                files.append(path)
+            }
+            try FileManager.default.copyItem(atPath: box.path, toPath: git)
+            try box.lvc("init")
+            try box.lvc("add")
+            try box.lvc("publish")
+            func gitRun(_ arguments: [String]) throws -> Sandbox.Output {
+                try box.run("/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@t"] + arguments, in: git)
+            }
+            _ = try gitRun(["init", "-q", "--object-format=sha256"])
+            _ = try gitRun(["add", "-A"])
+            _ = try gitRun(["commit", "-qm", "v1"])
+
+            var edits = [String]()
+            for _ in 0..<4 {
+                let path = files.isEmpty ? "a" : files[below(files.count)]
+                let edit = below(5)
+                edits.append("\(edit) \(path)")
+                for base in [box.path, git] {
+                    let full = base + "/" + path
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: full)
+                    guard attributes?[.type] as? FileAttributeType == .typeRegular else { continue }
+                    switch edit {
+                    case 0: try Data((String(decoding: FileManager.default.contents(atPath: full)!, as: UTF8.self) + "more\n").utf8).write(to: URL(fileURLWithPath: full))
+                    case 1: try FileManager.default.removeItem(atPath: full)
+                    case 2: _ = FileManager.default.createFile(atPath: full + "-new", contents: Data("new\n".utf8))
+                    case 3: try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: full)
+                    default:
+                        try FileManager.default.removeItem(atPath: full)
+                        try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "target")
+                    }
+                }
+            }
+            let untracked = try gitRun(["ls-files", "--others", "-z"]).stdout.split(separator: "\0").map(String.init)
+            if !untracked.isEmpty { _ = try gitRun(["add", "--intent-to-add", "--"] + untracked) }
+            let ours = try box.lvc("diff", "--code-only").stdout
+            let gits = try gitRun(["diff", "--no-color", "--no-renames"]).stdout
+            #expect(ours == gits, "edits \(edits) of \(files)")
+        }
+    }
+}
