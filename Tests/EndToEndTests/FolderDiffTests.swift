@@ -4,7 +4,8 @@ import Testing
 /// `lvc diff` (the folder against `$LATEST`) prints what `git diff` prints for the same edits:
 /// random small trees, published, then edited the same way in a git work tree (files modified,
 /// deleted, added, made executable, replaced by symlinks). New files are what `lvc add` would
-/// stage, so git is told of them with `git add --intent-to-add`.
+/// stage, so git is told of them with `git add --intent-to-add`. `lvc status --short` is compared
+/// with `git status --porcelain` on the same edits.
 @Suite struct FolderDiffTests {
     static let names = ["a", "b", "c.js", "d.txt", "lib", "x"]
 
@@ -65,6 +66,13 @@ import Testing
             let ours = try box.lvc("diff", "--code-only").stdout
             let gits = try gitRun(["diff", "--no-color", "--no-renames"]).stdout
             #expect(ours == gits, "edits \(edits) of \(files)")
+            // And status says the same: git's " A" for a file it was told of is lvc's "??".
+            let status = try box.lvc("status", "--short").stdout
+            let porcelain = try gitRun(["-c", "core.quotePath=false", "status", "--porcelain"]).stdout
+            func lines(_ text: String) -> [String] {
+                text.split(separator: "\n").map { $0.hasPrefix(" A ") ? "??" + $0.dropFirst(2) : String($0) }.sorted()
+            }
+            #expect(lines(status) == lines(porcelain), "edits \(edits) of \(files)")
         }
     }
 }
