@@ -90,10 +90,13 @@ struct DiffRenderer {
             out.line("Binary files \(aName) and \(bName) differ (\(old.count) → \(new.count) bytes)")
             return
         }
+        let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
+        let hunks = LineDiff.hunks(oldLines, newLines, context: context)
+        // An empty file added or deleted has no hunk, and git then writes no ---/+++ lines either.
+        guard !hunks.isEmpty else { return }
         out.line(paint("--- \(aName)", "1") + Self.nameEnd(aName))
         out.line(paint("+++ \(bName)", "1") + Self.nameEnd(bName))
-        let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
-        for hunk in LineDiff.hunks(oldLines, newLines, context: context) {
+        for hunk in hunks {
             func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
             var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
             if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
@@ -151,7 +154,9 @@ struct DiffRenderer {
             if case .text(let added, let removed) = summary { return added + removed }
             return 0
         }.max() ?? 0
-        let digits = String(biggest).count
+        // As git: counts are right-aligned, and as wide as "Bin" when a binary file is listed.
+        let hasBinary = summaries.contains { if case .binary = $0 { return true } else { return false } }
+        let digits = max(String(biggest).count, hasBinary ? 3 : 0)
         var added = 0, removed = 0
         for (summary, quotedName) in zip(summaries, names) {
             let name = quotedName.padding(toLength: width)
@@ -163,13 +168,15 @@ struct DiffRenderer {
                 let scale = biggest > 40 ? 40.0 / Double(biggest) : 1.0
                 let plus = Int((Double(plusLines) * scale).rounded(.up)), minus = Int((Double(minusLines) * scale).rounded(.up))
                 let number = String(plusLines + minusLines)
-                out.line(" \(name) | \(String(repeating: " ", count: digits - number.count))\(number) "
-                         + paint(String(repeating: "+", count: plus), "32") + paint(String(repeating: "-", count: minus), "31"))
+                let bars = plus + minus == 0 ? "" : " " + paint(String(repeating: "+", count: plus), "32")
+                    + paint(String(repeating: "-", count: minus), "31")
+                out.line(" \(name) | \(String(repeating: " ", count: digits - number.count))\(number)" + bars)
             }
         }
         var totals = " \(diff.files.count) file\(diff.files.count == 1 ? "" : "s") changed"
-        if added > 0 { totals += ", \(added) insertion\(added == 1 ? "" : "s")(+)" }
-        if removed > 0 { totals += ", \(removed) deletion\(removed == 1 ? "" : "s")(-)" }
+        // As git: a zero count is left out unless both are zero.
+        if added > 0 || removed == 0 { totals += ", \(added) insertion\(added == 1 ? "" : "s")(+)" }
+        if removed > 0 || added == 0 { totals += ", \(removed) deletion\(removed == 1 ? "" : "s")(-)" }
         out.line(totals)
     }
 
