@@ -3,7 +3,8 @@ import Testing
 
 /// `lvc diff` (the folder against `$LATEST`) prints what `git diff` prints for the same edits:
 /// random small trees, published, then edited the same way in a git work tree (files modified,
-/// deleted, added, made executable, replaced by symlinks). New files are what `lvc add` would
+/// deleted, added, made executable, emptied, replaced by symlinks; some files empty from the
+/// start). New files are what `lvc add` would
 /// stage, so git is told of them with `git add --intent-to-add`. `lvc status --short` is compared
 /// with `git status --porcelain` on the same edits.
 @Suite struct FolderDiffTests {
@@ -26,7 +27,7 @@ import Testing
                 // A path that is a file in one draw and a folder in another: the first one wins.
                 guard (try? FileManager.default.createDirectory(atPath: box.path + "/" + parent, withIntermediateDirectories: true)) != nil,
                       !FileManager.default.fileExists(atPath: box.path + "/" + path, isDirectory: &isFolder),
-                      FileManager.default.createFile(atPath: box.path + "/" + path, contents: Data("x\n\(path)\n".utf8))
+                      FileManager.default.createFile(atPath: box.path + "/" + path, contents: Data((below(4) == 0 ? "" : "x\n\(path)\n").utf8))
                 else { continue }
                 files.append(path)
             }
@@ -44,7 +45,7 @@ import Testing
             var edits = [String]()
             for _ in 0..<4 {
                 let path = files.isEmpty ? "a" : files[below(files.count)]
-                let edit = below(5)
+                let edit = below(6)
                 edits.append("\(edit) \(path)")
                 for base in [box.path, git] {
                     let full = base + "/" + path
@@ -55,6 +56,7 @@ import Testing
                     case 1: try FileManager.default.removeItem(atPath: full)
                     case 2: _ = FileManager.default.createFile(atPath: full + "-new", contents: Data("new\n".utf8))
                     case 3: try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: full)
+                    case 4: try Data().write(to: URL(fileURLWithPath: full))
                     default:
                         try FileManager.default.removeItem(atPath: full)
                         try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "target")
