@@ -99,7 +99,9 @@ struct DiffRenderer {
         for hunk in hunks {
             func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
             var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
-            if let function = Self.functionContext(oldLines, before: hunk.lines.first?.oldNumber ?? hunk.oldStart) {
+            // The search starts above the hunk's first old line; a hunk that only inserts (-U 0)
+            // has none, and its old start is the line the insertion follows, so that line counts.
+            if let function = Self.functionContext(oldLines, before: hunk.oldCount == 0 ? hunk.oldStart + 1 : hunk.oldStart) {
                 header += " " + function
             }
             out.line(header)

@@ -78,6 +78,11 @@ import Testing
                 .replacingOccurrences(of: "code/", with: "")
             #expect(lines == gits, "\(form)")
         }
+        // -U 0: hunks that only insert take their function context from the line they follow.
+        let unified0 = try box.lvc("diff", "1", "2", "-U", "0", "--", "f.txt").stdout
+        #expect(unified0.contains("@@ -20,0 +21 @@ line 20\n+line 21\n"))
+        #expect(unified0 == (try box.git("diff", "-U0", "refs/versions/1", "refs/versions/2", "--", "code/f.txt").stdout
+            .replacingOccurrences(of: "/code/", with: "/")))
         // A mode change alone: no line counted, and git's summary for that.
         let modeOnly = try box.lvc("diff", "1", "2", "--stat", "--", "run.sh").stdout
         #expect(modeOnly == " run.sh | 0\n 1 file changed, 0 insertions(+), 0 deletions(-)\n")
