@@ -75,6 +75,14 @@ extension Repository {
             toWrite.sort { $0.path.lexicographicallyPrecedes($1.path) }
             let toRemove = changed.filter { $0.value == nil }.map(\.key).sorted { $0.lexicographicallyPrecedes($1) }
             let tracked: ([UInt8]) -> Bool = { Repository.find($0, in: staged) != nil }
+            // A folder where the version has a file must be empty once the checkout has removed
+            // the tracked files in it. What else it holds is never removed, not even with --force
+            // (git would delete it): checkout refuses before changing anything.
+            let inTheWay = Repository.untrackedContent(where: toWrite.map(\.path), root: root, tracked: tracked)
+            if !inTheWay.isEmpty {
+                let shown = inTheWay.prefix(10).joined(separator: "\n\t") + (inTheWay.count > 10 ? "\n\t… and \(inTheWay.count - 10) more" : "")
+                throw LVCError.refused("\(qualifier) has a file where the function folder has a folder, and that folder holds files lvc does not track:\n\t\(shown)\nmove or remove them, then check out again (--force does not delete them)")
+            }
             if !force {
                 let touched = writing.union(toRemove)
                 var conflicts = local.filter { touched.contains($0.path) }
@@ -157,6 +165,39 @@ extension Repository {
             if order < 0 { low = mid + 1 } else { high = mid }
         }
         return nil
+    }
+
+    /// For each path the checkout writes as a file but that is a folder on disk: the files and
+    /// links in it that lvc does not track (untracked or ignored), as paths from the function
+    /// folder. Tracked files in it are removed by the checkout itself (the version has a file
+    /// there, so none of them), and folders holding no file at all are removed with them.
+    static func untrackedContent(where paths: [[UInt8]], root: String, tracked: ([UInt8]) -> Bool) -> [String] {
+        var found = [String]()
+        func collect(_ folder: [UInt8]) {
+            let full = root + "/" + String(decoding: folder, as: UTF8.self)
+            guard let dir = opendir(full) else {
+                found.append(String(decoding: folder, as: UTF8.self) + "/")  // unreadable: cannot be emptied
+                return
+            }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+                if name == Array(".".utf8) || name == Array("..".utf8) { continue }
+                let path = folder + [UInt8(ascii: "/")] + name
+                var st = stat()
+                if lstat(root + "/" + String(decoding: path, as: UTF8.self), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                    collect(path)
+                } else if !tracked(path) {
+                    found.append(String(decoding: path, as: UTF8.self))
+                }
+            }
+        }
+        for path in paths {
+            var st = stat()
+            guard lstat(root + "/" + String(decoding: path, as: UTF8.self), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            collect(path)
+        }
+        return found.sorted()
     }
 
     static func blockingFiles(for paths: [[UInt8]], root: String, tracked: ([UInt8]) -> Bool) -> [String] {

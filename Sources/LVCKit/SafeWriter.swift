@@ -96,8 +96,9 @@ struct SafeWriter {
         }
         if renameat(dir, tmp, dir, name) != 0 {
             let code = errno
-            // A folder in the way: it may only go if nothing in it is kept.
-            if code == EISDIR || code == ENOTEMPTY || code == EEXIST, replaceable(path), unlinkat(dir, name, AT_REMOVEDIR) == 0,
+            // A folder in the way goes only if it holds no file at all (folders alone hold
+            // nothing to lose); checkout has made sure of that before writing anything.
+            if code == EISDIR || code == ENOTEMPTY || code == EEXIST, removeFolderWithoutFiles(dir, name),
                renameat(dir, tmp, dir, name) == 0 {
                 return try statData(dir, name, path)
             }
@@ -105,6 +106,28 @@ struct SafeWriter {
             throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(code)))
         }
         return try statData(dir, name, path)
+    }
+
+    /// Removes the folder `name` in `dir` if it and its subfolders hold no file, link or other
+    /// entry; leaves it as it is otherwise (subfolders already emptied may be gone).
+    private func removeFolderWithoutFiles(_ dir: Int32, _ name: String) -> Bool {
+        if unlinkat(dir, name, AT_REMOVEDIR) == 0 { return true }
+        guard errno == ENOTEMPTY || errno == EEXIST else { return false }
+        let fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0, let listing = fdopendir(fd) else {
+            if fd >= 0 { close(fd) }
+            return false
+        }
+        var subfolders = [String]()
+        var onlyFolders = true
+        while let entry = readdir(listing) {
+            let child = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if child == "." || child == ".." { continue }
+            if entry.pointee.d_type == UInt8(DT_DIR) { subfolders.append(child) } else { onlyFolders = false }
+        }
+        let emptied = onlyFolders && subfolders.allSatisfy { removeFolderWithoutFiles(dirfd(listing), $0) }
+        closedir(listing)
+        return emptied && unlinkat(dir, name, AT_REMOVEDIR) == 0
     }
 
     private func statData(_ dir: Int32, _ name: String, _ path: [UInt8]) throws -> StatData {

@@ -256,6 +256,34 @@ import Testing
         #expect(try box.lvc("status", "--short").stdout.isEmpty)
     }
 
+    /// Where the version has a file and the folder has a folder, checkout removes the tracked files
+    /// in it and folders holding no file, but never files it does not track, even with --force
+    /// (git would delete them): it refuses before changing anything, and names them.
+    @Test func checkoutNeverDeletesUntrackedFilesInAFolderInTheWay() throws {
+        let box = try Sandbox()
+        try box.write("lib", "a file in version 1\n")
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try FileManager.default.removeItem(atPath: box.path + "/lib")
+        try box.write("lib/a.js", "version 2\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.write("lib/notes/mine.txt", "not tracked\n")
+        try FileManager.default.createDirectory(atPath: box.path + "/lib/empty/deeper", withIntermediateDirectories: true)
+        let before = try box.snapshot()
+        for force in [true, false] {
+            let refused = try box.run(Sandbox.binary, ["checkout", "1"] + (force ? ["--force"] : []))
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("1 has a file where the function folder has a folder, and that folder holds files lvc does not track:\n\tlib/notes/mine.txt\n"), "\(refused.stderr)")
+            #expect(try box.snapshot() == before, "nothing changed")
+        }
+        try FileManager.default.removeItem(atPath: box.path + "/lib/notes/mine.txt")
+        try box.lvc("checkout", "1")  // lib/a.js goes, and the folders that hold no file
+        #expect(try box.read("lib") == "a file in version 1\n")
+        #expect(try box.run(Sandbox.binary, ["diff", "1", ".", "--exit-code"]).status == 0, "the folder is version 1")
+    }
+
     @Test func ignoreFileAndReservedFolders() throws {
         let box = try Sandbox()
         try box.write("index.js", "x\n")
