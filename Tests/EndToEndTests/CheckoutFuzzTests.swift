@@ -9,22 +9,13 @@ import Testing
 @Suite struct CheckoutFuzzTests {
     static let names = ["a", "b", "c.js", "lib", "x"]
 
-    /// Writes up to eight random files or links; paths already taken are skipped.
+    /// Up to eight random files (some executable) or links, wherever paths are free.
     func scatter(_ box: Sandbox, _ rng: inout SplitMix) {
-        func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
-        for _ in 0..<8 {
-            var components = [String]()
-            for _ in 0...below(3) { components.append(Self.names[below(Self.names.count)]) }
-            let path = components.joined(separator: "/"), full = box.path + "/" + path
-            guard (try? FileManager.default.createDirectory(atPath: box.path + "/" + components.dropLast().joined(separator: "/"),
-                                                            withIntermediateDirectories: true)) != nil,
-                  (try? FileManager.default.attributesOfItem(atPath: full)) == nil,
-                  (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) == nil
-            else { continue }
-            switch below(7) {
-            case 0: try? FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: ["a", "../x", "/opt/layer"][below(3)])
-            case 1: _ = FileManager.default.createFile(atPath: full, contents: Data("\(path) \(rng.next())\n".utf8), attributes: [.posixPermissions: 0o755])
-            default: _ = FileManager.default.createFile(atPath: full, contents: Data("\(path) \(rng.next())\n".utf8))
+        box.scatter(Self.names, count: 8, depth: 4, rng: &rng) { full, rng in
+            switch rng.next() % 7 {
+            case 0: return (try? FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: ["a", "../x", "/opt/layer"][Int(rng.next() % 3)])) != nil
+            case 1: return FileManager.default.createFile(atPath: full, contents: Data("\(rng.next())\n".utf8), attributes: [.posixPermissions: 0o755])
+            default: return FileManager.default.createFile(atPath: full, contents: Data("\(rng.next())\n".utf8))
             }
         }
     }

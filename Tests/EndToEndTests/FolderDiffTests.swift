@@ -13,23 +13,11 @@ import Testing
     @Test(arguments: 1...3)
     func folderDiffIsGits(seed: UInt64) throws {
         var rng = SplitMix(seed: seed)
-        func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         for _ in 0..<10 {
             let box = try Sandbox()
-            let git = box.root.deletingLastPathComponent().appendingPathComponent("git").path
-            var files = [String]()
-            for _ in 0..<10 {
-                var components = [String]()
-                for _ in 0...below(3) { components.append(Self.names[below(Self.names.count)]) }
-                let path = components.joined(separator: "/")
-                let parent = components.dropLast().joined(separator: "/")
-                var isFolder: ObjCBool = false
-                // A path that is a file in one draw and a folder in another: the first one wins.
-                guard (try? FileManager.default.createDirectory(atPath: box.path + "/" + parent, withIntermediateDirectories: true)) != nil,
-                      !FileManager.default.fileExists(atPath: box.path + "/" + path, isDirectory: &isFolder),
-                      FileManager.default.createFile(atPath: box.path + "/" + path, contents: Data((below(4) == 0 ? "" : "x\n\(path)\n").utf8))
-                else { continue }
-                files.append(path)
+            let git = box.twin
+            let files = box.scatter(Self.names, count: 10, depth: 4, rng: &rng) { full, rng in
+                FileManager.default.createFile(atPath: full, contents: Data((rng.next() % 4 == 0 ? "" : "x\n\(full.count)\n").utf8))
             }
             try FileManager.default.copyItem(atPath: box.path, toPath: git)
             try box.lvc("init")
@@ -44,8 +32,8 @@ import Testing
 
             var edits = [String]()
             for _ in 0..<4 {
-                let path = files.isEmpty ? "a" : files[below(files.count)]
-                let edit = below(6)
+                let path = files.isEmpty ? "a" : files[rng.below(files.count)]
+                let edit = rng.below(6)
                 edits.append("\(edit) \(path)")
                 for base in [box.path, git] {
                     let full = base + "/" + path

@@ -185,11 +185,44 @@ extension NSLock {
     }
 }
 
+extension Sandbox {
+    /// A folder beside the sandbox's function folder (removed with it), for a git work tree to
+    /// compare with.
+    var twin: String { root.deletingLastPathComponent().appendingPathComponent("git").path }
+
+    /// Random paths for the tests that hold lvc to git: `count` draws of 1…`depth` components
+    /// from `names`, each made by `make` (given the full path) in a folder created for it. A draw
+    /// whose path, or one of whose folders, an earlier draw took as something else is skipped.
+    /// Paths are used as they are, never through URLs (`#` and `[` are legal in names). Returns
+    /// the paths made, in the order drawn.
+    @discardableResult
+    func scatter(_ names: [String], count: Int, depth: Int, rng: inout SplitMix,
+                 make: (String, inout SplitMix) -> Bool) -> [String] {
+        var made = [String]()
+        for _ in 0..<count {
+            var components = [String]()
+            for _ in 0...rng.below(depth) { components.append(names[rng.below(names.count)]) }
+            let path = components.joined(separator: "/"), full = self.path + "/" + path
+            guard (try? FileManager.default.createDirectory(atPath: self.path + "/" + components.dropLast().joined(separator: "/"),
+                                                            withIntermediateDirectories: true)) != nil,
+                  (try? FileManager.default.attributesOfItem(atPath: full)) == nil,
+                  (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) == nil,
+                  make(full, &rng)
+            else { continue }
+            made.append(path)
+        }
+        return made
+    }
+}
+
 /// A small seeded generator (SplitMix64), so that random test data, kill moments and fuzz cases
 /// repeat exactly for a seed.
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
+    /// A number in 0..<n.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

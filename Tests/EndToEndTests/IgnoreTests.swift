@@ -16,31 +16,14 @@ import Testing
     @Test(arguments: 1...4)
     func agreesWithGit(seed: UInt64) throws {
         var rng = SplitMix(seed: seed)
-        func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         for _ in 0..<10 {
             let box = try Sandbox()
-            let git = box.root.deletingLastPathComponent().appendingPathComponent("git").path
-            var paths = Set<String>()
-            for _ in 0..<25 {
-                var components = [String]()
-                for _ in 0...below(4) { components.append(Self.names[below(Self.names.count)]) }
-                paths.insert(components.joined(separator: "/"))
-            }
-            var written = [String]()
-            for path in paths.sorted() {
-                // A path can be a file in one draw and a folder in another: the first one wins.
-                do {
-                    let parent = path.split(separator: "/").dropLast().joined(separator: "/")
-                    try FileManager.default.createDirectory(atPath: box.path + "/" + parent, withIntermediateDirectories: true)
-                    var isFolder: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: box.path + "/" + path, isDirectory: &isFolder) { continue }
-                    // (Not through URLs: `#` and `[` in names are what this test is about.)
-                    guard FileManager.default.createFile(atPath: box.path + "/" + path, contents: Data("x\n".utf8)) else { continue }
-                    written.append(path)
-                } catch { continue }
+            let git = box.twin
+            let written = box.scatter(Self.names, count: 25, depth: 5, rng: &rng) { full, _ in
+                FileManager.default.createFile(atPath: full, contents: Data("x\n".utf8))
             }
             var lines = [String]()
-            for _ in 0...below(5) { lines.append(Self.patterns[below(Self.patterns.count)]) }
+            for _ in 0...rng.below(5) { lines.append(Self.patterns[rng.below(Self.patterns.count)]) }
             let rules = lines.joined(separator: "\n") + "\n"
             try FileManager.default.copyItem(atPath: box.path, toPath: git)
             try rules.write(toFile: box.path + "/.lambdaignore", atomically: true, encoding: .utf8)
