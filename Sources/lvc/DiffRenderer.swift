@@ -8,7 +8,9 @@ struct DiffRenderer {
     var colors: Bool
     var showValues: Bool
 
-    func paint(_ s: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(s)\u{1B}[m" : s }
+    func paint(_ s: String, _ code: String) -> String { colorStart(code) + s + colorEnd }
+    func colorStart(_ code: String) -> String { colors ? "\u{1B}[\(code)m" : "" }
+    var colorEnd: String { colors ? "\u{1B}[m" : "" }
 
     /// git's status letter: A, D, M, or T for a type change (file ↔ symlink).
     static func letter(_ change: TreeChange) -> String {
@@ -17,8 +19,6 @@ struct DiffRenderer {
     }
 
     static func short(_ id: ObjectID?) -> String { id.map { String($0.hex.prefix(7)) } ?? "0000000" }
-
-    static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     /// A path as git writes it in diff output with its default `core.quotePath`: `prefix + path`
     /// as it is, or, when the path holds a control character, `"`, `\`, DEL or any byte above
@@ -98,18 +98,20 @@ struct DiffRenderer {
         out.line(paint("+++ \(bName)", "1") + Self.nameEnd(bName))
         for hunk in hunks {
             func range(_ start: Int, _ count: Int) -> String { count == 1 ? "\(start)" : "\(start),\(count)" }
-            var header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
+            let header = paint("@@ -\(range(hunk.oldStart, hunk.oldCount)) +\(range(hunk.newStart, hunk.newCount)) @@", "36")
             // The search starts above the hunk's first old line; a hunk that only inserts (-U 0)
             // has none, and its old start is the line the insertion follows, so that line counts.
+            // File contents are written as bytes, as git does: a patch of a Latin-1 file applies.
             if let function = Self.functionContext(oldLines, before: hunk.oldCount == 0 ? hunk.oldStart + 1 : hunk.oldStart) {
-                header += " " + function
+                out.line(Array(header.utf8), Array(" ".utf8), function)
+            } else {
+                out.line(header)
             }
-            out.line(header)
             for line in hunk.lines {
                 switch line.op {
-                case .same: out.line(" " + Self.text(line.text))
-                case .removed: out.line(paint("-" + Self.text(line.text), "31"))
-                case .added: out.line(paint("+" + Self.text(line.text), "32"))
+                case .same: out.line(Array(" ".utf8), Array(line.text))
+                case .removed: out.line(Array(colorStart("31").utf8), Array("-".utf8), Array(line.text), Array(colorEnd.utf8))
+                case .added: out.line(Array(colorStart("32").utf8), Array("+".utf8), Array(line.text), Array(colorEnd.utf8))
                 }
                 let lastOld = line.op != .added && line.oldNumber == oldLines.count && oldLines.missingFinalNewline
                 let lastNew = line.op != .removed && line.newNumber == newLines.count && newLines.missingFinalNewline
@@ -122,14 +124,14 @@ struct DiffRenderer {
 
     /// git's default hunk-header context: the nearest line above the hunk that starts with a
     /// letter, `_` or `$`, cut to 80 bytes, trailing white space removed.
-    static func functionContext(_ lines: LineDiff.Lines, before lineNumber: Int) -> String? {
+    static func functionContext(_ lines: LineDiff.Lines, before lineNumber: Int) -> [UInt8]? {
         var i = lineNumber - 2
         while i >= 0 {
             let line = lines[i]
             if let first = line.first, (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first == 95 || first == 36 {
                 var cut = Array(line.prefix(80))
                 while let last = cut.last, last == 32 || last == 9 || last == 13 { cut.removeLast() }
-                return String(decoding: cut, as: UTF8.self)
+                return cut
             }
             i -= 1
         }

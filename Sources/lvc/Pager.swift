@@ -27,6 +27,13 @@ final class PagedOutput {
         if pending.count >= 1 << 16 { send() }
     }
 
+    /// A line of bytes as they are: file contents in a patch need not be UTF-8.
+    func line(_ parts: [UInt8]...) {
+        for part in parts { pending.append(contentsOf: part) }
+        pending.append(0x0A)
+        if pending.count >= 1 << 16 { send() }
+    }
+
     /// Sends out what has been collected.
     func send() {
         guard !pending.isEmpty else { return }

@@ -18,6 +18,7 @@ import Testing
         try Data([0, 1, 2, 3]).write(to: box.root.appendingPathComponent("b.bin"))
         for name in Self.oddNames where quirks { try box.write(name, "odd\n") }
         if quirks {
+            try Data(Self.latin1).write(to: box.root.appendingPathComponent("latin1.txt"))
             try box.write("kind.js", "a file\n")
             try box.write("emptied.txt", "content\n")
             try box.write("empty-gone.txt", "")
@@ -38,6 +39,7 @@ import Testing
         try box.write("added.txt", "new\n")
         for name in Self.oddNames where quirks { try box.write(name, "odd\nchanged\n") }
         if quirks {
+            try Data(Self.latin1 + Self.latin1).write(to: box.root.appendingPathComponent("latin1.txt"))
             try FileManager.default.removeItem(atPath: box.path + "/kind.js")
             try box.symlink("kind.js", to: "f.txt")
             try box.write("emptied.txt", "")
@@ -50,6 +52,9 @@ import Testing
         try box.lvc("publish", "-d", "two")
         return box
     }
+
+    /// "café" in Latin-1, a line that is not UTF-8: a patch must carry its bytes as they are.
+    static let latin1: [UInt8] = [0x63, 0x61, 0x66, 0xE9, 0x0A]
 
     /// Names git quotes (a quote, a backslash, bytes above 0x7F) or ends with a tab (a space).
     static let oddNames = ["sp ace.txt", "quo\"te.txt", "back\\slash.txt", "café.txt"]
@@ -78,6 +83,17 @@ import Testing
                 .replacingOccurrences(of: "code/", with: "")
             #expect(lines == gits, "\(form)")
         }
+        // Contents that are not UTF-8 are written byte for byte (the function context too), so the
+        // patch is git's and applies.
+        let latin = Array(try box.lvc("diff", "1", "2", "--", "latin1.txt").stdoutBytes)
+        var gitLatin = Array(try box.git("diff", "refs/versions/1", "refs/versions/2", "--", "code/latin1.txt").stdoutBytes)
+        let code = Array("code/".utf8)
+        var i = 0
+        while i + code.count <= gitLatin.count {  // the paths without git's code/ folder
+            if Array(gitLatin[i..<(i + code.count)]) == code { gitLatin.removeSubrange(i..<(i + code.count)) } else { i += 1 }
+        }
+        #expect(latin == gitLatin)
+        #expect(latin.suffix(12) == ArraySlice(Array(" caf".utf8) + [0xE9, 0x0A] + Array("+caf".utf8) + [0xE9, 0x0A]))
         // -U 0: hunks that only insert take their function context from the line they follow.
         let unified0 = try box.lvc("diff", "1", "2", "-U", "0", "--", "f.txt").stdout
         #expect(unified0.contains("@@ -20,0 +21 @@ line 20\n+line 21\n"))
