@@ -37,31 +37,41 @@ final class PagedOutput {
     /// Sends out what has been collected.
     func send() {
         guard !pending.isEmpty else { return }
+        defer { pending.removeAll(keepingCapacity: true) }
+        if closed { return }
         if !started { start() }
-        if let pager {
-            if !closed {
-                let written = pending.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, pager.pipe) }
-                if written < pending.count || fflush(pager.pipe) != 0 { closed = true }
-            }
-            shown += pending
-        } else {
+        guard let pager else {
             Terminal.writeAll(1, pending)
+            return
         }
-        pending.removeAll(keepingCapacity: true)
+        shown += pending
+        let written = pending.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, pager.pipe) }
+        if written < pending.count || fflush(pager.pipe) != 0 {
+            // The pager stopped reading: it was quit (q in less), or it never ran, and then the
+            // text goes on to the terminal.
+            if !endPager() { closed = true }
+        }
     }
 
     func flush() {
         send()
-        guard let pager else { return }
-        let status = pclose(pager.pipe)
-        // The shell could not find or run the pager (exit 127 or 126): the text was not shown,
-        // and it is all still here, so print it directly, as git does when its pager cannot start.
-        // Only a pager someone chose is worth a warning (the default was looked up first).
-        if status != -1, (status & 0x7f) == 0, [126, 127].contains((status >> 8) & 0xff) {
-            if pager.chosen { Terminal.err("warning: the pager '\(pager.command)' could not be run; printing directly") }
-            Terminal.writeAll(1, shown)
-        }
+        endPager()
+    }
+
+    /// Waits for the pager to end. If the shell could not find or run it (exit 127 or 126), what
+    /// it was given was not shown: that is printed directly, as git does when its pager cannot
+    /// start, and true is returned (later text goes to the terminal). Only a pager someone chose
+    /// is worth a warning (the default was looked up first).
+    @discardableResult
+    private func endPager() -> Bool {
+        guard let pager else { return false }
         self.pager = nil
+        let status = pclose(pager.pipe)
+        guard status != -1, (status & 0x7f) == 0, [126, 127].contains((status >> 8) & 0xff) else { return false }
+        if pager.chosen { Terminal.err("warning: the pager '\(pager.command)' could not be run; printing directly") }
+        Terminal.writeAll(1, shown)
+        shown = []
+        return true
     }
 
     private func start() {

@@ -68,6 +68,23 @@ import Testing
         #expect(try piped(box, ["log", "--stat"]).stdout.components(separatedBy: "\nversion ").count == 6)
     }
 
+    /// A pager that stops reading and then turns out not to have run (exit 127, as the shell says
+    /// for a command it cannot find) is not a reader who quit: `log` goes on, and every version
+    /// reaches the terminal.
+    @Test func pagerThatFailsWhileLogStreams() throws {
+        let box = try Sandbox.twoExampleVersions()
+        for n in 3...8 {
+            try box.write("index.js", "v\(n)\n")
+            try box.lvc("add")
+            try box.lvc("publish")
+        }
+        // Closes its input at once, exits 127 a little later.
+        let shown = try onTerminal(box, "log --stat", ["LVC_PAGER": "exec 0<&-; sleep 0.3; exit 127", "NO_COLOR": "1"])
+        #expect(shown.status == 0)
+        #expect(shown.text.contains("warning: the pager"), "\(shown.text)")
+        for n in 1...8 { #expect(shown.text.contains("version \(n)\n") || shown.text.contains("version \(n) ("), "version \(n): \(shown.text)") }
+    }
+
     /// A pager that cannot be run does not swallow the output.
     @Test func missingPagerFallsBackToTheTerminal() throws {
         let box = try Sandbox.twoExampleVersions()
