@@ -174,16 +174,12 @@ extension Repository {
     static func untrackedContent(where paths: [[UInt8]], root: String, tracked: ([UInt8]) -> Bool) -> [String] {
         var found = [String]()
         func collect(_ folder: [UInt8]) {
-            let full = root + "/" + String(decoding: folder, as: UTF8.self)
-            guard let dir = opendir(full) else {
+            guard let names = try? FileSystem.listDirectory(root + "/" + String(decoding: folder, as: UTF8.self)) else {
                 found.append(String(decoding: folder, as: UTF8.self) + "/")  // unreadable: cannot be emptied
                 return
             }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-                if name == Array(".".utf8) || name == Array("..".utf8) { continue }
-                let path = folder + [UInt8(ascii: "/")] + name
+            for name in names {
+                let path = folder + [UInt8(ascii: "/")] + Array(name.utf8)
                 var st = stat()
                 if lstat(root + "/" + String(decoding: path, as: UTF8.self), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
                     collect(path)

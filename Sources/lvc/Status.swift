@@ -13,6 +13,60 @@ struct Status: ParsableCommand {
     var request: StatusRequest { StatusRequest(short: short, json: json) }
 
     func run() throws { try request.run() }
+}
+
+/// `lvc status`'s command line, parsed (by swift-argument-parser or `QuickParse`).
+struct StatusRequest: Equatable {
+    var short = false
+    var json = false
+
+    func run() throws {
+        let repository = try Terminal.openRepository()
+        let report = try repository.status()
+        for skipped in report.skipped { Terminal.err("warning: skipped \(skipped.path): \(skipped.reason)") }
+        if json { Terminal.out(Self.json(report).encoded()); return }
+        if short { printShort(report); return }
+        printLong(report)
+    }
+
+    func printShort(_ report: StatusReport) {
+        for change in report.staged { Terminal.out("\(DiffRenderer.letter(change))  \(change.pathString)") }
+        for change in report.configChanges { Terminal.out("C  config:\(change.key)") }
+        for change in report.unstaged {
+            Terminal.out(change.kind == .added ? "?? \(change.pathString)" : " \(DiffRenderer.letter(change)) \(change.pathString)")
+        }
+    }
+
+    func printLong(_ report: StatusReport) {
+        if let newest = report.newestVersion {
+            Terminal.out("On $LATEST; newest version: \(newest)")
+        } else {
+            Terminal.out("On $LATEST; no version published yet")
+        }
+        if report.publishWouldCreate && (!report.staged.isEmpty || !report.configChanges.isEmpty || report.newestVersion == nil) {
+            Terminal.out("\nChanges to be published (lvc publish):")
+            for change in report.staged {
+                Terminal.out("\t" + Terminal.paint("\(Self.label(change)) \(change.pathString)", .green))
+            }
+            for change in report.configChanges {
+                Terminal.out("\t" + Terminal.paint("config:      \(ConfigText.describe(change, showValues: false))", .green))
+            }
+            if report.staged.isEmpty && report.configChanges.isEmpty {
+                Terminal.out("\t(first version: nothing staged yet)")
+            }
+        } else if report.publishWouldCreate {
+            Terminal.out("\n$LATEST was changed and changed back: 'lvc publish' would create a version equal to \(report.newestVersion!)")
+        } else {
+            Terminal.out("\nnothing to publish: $LATEST equals version \(report.newestVersion!)")
+        }
+        if !report.unstaged.isEmpty {
+            Terminal.out("\nChanges not staged (lvc add):")
+            for change in report.unstaged {
+                let text = change.kind == .added ? "new file:    \(change.pathString)" : "\(Self.label(change)) \(change.pathString)"
+                Terminal.out("\t" + Terminal.paint(text, .red))
+            }
+        }
+    }
 
     static func label(_ change: TreeChange) -> String {
         switch change.kind {
@@ -39,60 +93,6 @@ struct Status: ParsableCommand {
         ]
         members["NewestVersion"] = report.newestVersion.map { .string(String($0)) } ?? .null
         return .object(members)
-    }
-}
-
-/// `lvc status`'s command line, parsed (by swift-argument-parser or `QuickParse`).
-struct StatusRequest: Equatable {
-    var short = false
-    var json = false
-
-    func run() throws {
-        let repository = try Terminal.openRepository()
-        let report = try repository.status()
-        for skipped in report.skipped { Terminal.err("warning: skipped \(skipped.path): \(skipped.reason)") }
-        if json { Terminal.out(Status.json(report).encoded()); return }
-        if short { printShort(report); return }
-        printLong(report)
-    }
-
-    func printShort(_ report: StatusReport) {
-        for change in report.staged { Terminal.out("\(DiffRenderer.letter(change))  \(change.pathString)") }
-        for change in report.configChanges { Terminal.out("C  config:\(change.key)") }
-        for change in report.unstaged {
-            Terminal.out(change.kind == .added ? "?? \(change.pathString)" : " \(DiffRenderer.letter(change)) \(change.pathString)")
-        }
-    }
-
-    func printLong(_ report: StatusReport) {
-        if let newest = report.newestVersion {
-            Terminal.out("On $LATEST; newest version: \(newest)")
-        } else {
-            Terminal.out("On $LATEST; no version published yet")
-        }
-        if report.publishWouldCreate && (!report.staged.isEmpty || !report.configChanges.isEmpty || report.newestVersion == nil) {
-            Terminal.out("\nChanges to be published (lvc publish):")
-            for change in report.staged {
-                Terminal.out("\t" + Terminal.paint("\(Status.label(change)) \(change.pathString)", .green))
-            }
-            for change in report.configChanges {
-                Terminal.out("\t" + Terminal.paint("config:      \(ConfigText.describe(change, showValues: false))", .green))
-            }
-            if report.staged.isEmpty && report.configChanges.isEmpty {
-                Terminal.out("\t(first version: nothing staged yet)")
-            }
-        } else if report.publishWouldCreate {
-            Terminal.out("\n$LATEST was changed and changed back: 'lvc publish' would create a version equal to \(report.newestVersion!)")
-        } else {
-            Terminal.out("\nnothing to publish: $LATEST equals version \(report.newestVersion!)")
-        }
-        if !report.unstaged.isEmpty {
-            Terminal.out("\nChanges not staged (lvc add):")
-            for change in report.unstaged {
-                let text = change.kind == .added ? "new file:    \(change.pathString)" : "\(Status.label(change)) \(change.pathString)"
-                Terminal.out("\t" + Terminal.paint(text, .red))
-            }
-        }
     }
 }
 
