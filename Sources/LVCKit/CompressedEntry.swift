@@ -12,6 +12,8 @@ extension DeploymentPackage {
         var crc: UInt32
         var size: Int
         var fromCache = false
+        /// The cache had an entry for the blob that does not hold it (verify mode only).
+        var cacheWasDamaged = false
         private var owned: [UInt8] = []
         private var mapped: UnsafeRawBufferPointer?
 
@@ -50,6 +52,7 @@ extension DeploymentPackage {
                 fromCache = true
                 return
             }
+            cacheWasDamaged = cached != nil
             guard size > 0, entry.mode != .symlink else { method = 0; owned = body; return }
             let deflated = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
             if deflated.count < body.count { method = 8; owned = deflated } else { method = 0; owned = body }

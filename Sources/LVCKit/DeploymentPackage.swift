@@ -32,8 +32,11 @@ public struct DeploymentPackage {
     /// Digest only (no `sink`): with `resume`, the entries before its checkpoint are not read or
     /// hashed again (their central-directory records come from the cache) and the hash goes on from
     /// the checkpoint's state; `recorder` collects checkpoints for the next package.
+    /// Entries compressed afresh are added to the cache, and a cached entry found not to hold its
+    /// blob (`verify`) makes the saved checkpoints go; with `updatesCache` false (`fsck`) the
+    /// cache's folder is left as it is.
     static func write(entries: [Entry], objects: ObjectStore, cache: PackageCache? = nil, verify: Bool = false,
-                      resume: PackageCheckpoints.Checkpoint? = nil, recorder: CheckpointRecorder? = nil,
+                      updatesCache: Bool = true, resume: PackageCheckpoints.Checkpoint? = nil, recorder: CheckpointRecorder? = nil,
                       progress: ProgressHandler? = nil, sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> Digest {
         guard entries.count < 0xFFFF else {
             throw LVCError.refused("the package would have \(entries.count) files; lvc writes zips of at most 65,534 files (no zip64)")
@@ -47,6 +50,7 @@ public struct DeploymentPackage {
         }
         var central = [UInt8]()
         var fresh = [(ObjectID, CompressedEntry)]()
+        var damaged = false  // a cached entry did not hold its blob: hashes saved from it are suspect
         let batch = 256
         var start = 0
         if let resume, sink == nil, !verify,
@@ -76,6 +80,7 @@ public struct DeploymentPackage {
             }
             for (i, entry) in slice.enumerated() {
                 let c = ready[i]!
+                if c.cacheWasDamaged { damaged = true }
                 // Only regular files are cached: a symlink is always stored, so the same bytes as a
                 // file (deflated) and as a link (stored) must not share a cache record.
                 if !c.fromCache && entry.mode != .symlink { fresh.append((entry.id, c)) }
@@ -94,7 +99,10 @@ public struct DeploymentPackage {
             start += batch
         }
         try finish(central: central, count: entries.count, offset: offset, emit: emit)
-        cache?.append(fresh)
+        if updatesCache {
+            cache?.append(fresh)
+            if damaged { cache?.dropCheckpoints() }
+        }
         return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
     }
 

@@ -112,6 +112,13 @@ final class PackageCache: @unchecked Sendable {
         }
     }
 
+    /// Removes the saved package checkpoints (PackageCheckpoints), which live beside the cache:
+    /// called when an entry turned out not to hold its blob, since the digest and hash states
+    /// saved last time may have been computed from it.
+    func dropCheckpoints() {
+        unlink(directory + "/checkpoints")
+    }
+
     /// Appends new entries. Best effort: a cache that cannot be written is simply not extended.
     func append(_ entries: [(ObjectID, DeploymentPackage.CompressedEntry)]) {
         guard !entries.isEmpty else { return }

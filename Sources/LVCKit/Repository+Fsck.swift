@@ -13,18 +13,28 @@ public struct FsckReport: Sendable {
     public var problems: [FsckProblem] = []
     public var objectsChecked = 0
     public var versionsChecked = 0
+    /// Package cache entries compared with their blobs.
+    public var cacheEntriesChecked = 0
+    /// Packages built again (`packages: true`) whose digest matched the recorded one.
+    public var packagesChecked = 0
     public var ok: Bool { !problems.contains { $0.severity == .error } }
 }
 
 extension Repository {
     /// `lvc fsck`: verifies every object's hash and format, that refs and the index point at
-    /// objects that exist (with everything they reach), and reports stale lock files.
-    public func fsck(progress: ProgressHandler? = nil) throws -> FsckReport {
+    /// objects that exist (with everything they reach), that stored code trees hold only names
+    /// lvc can check out, that the package cache holds the blobs it names, and reports stale lock
+    /// files. With `packages`, also builds every version's package again and compares its
+    /// CodeSha256 and CodeSize with the recorded ones (`packageProgress` counts versions).
+    public func fsck(packages: Bool = false, progress: ProgressHandler? = nil,
+                     packageProgress: ProgressHandler? = nil) throws -> FsckReport {
         var report = FsckReport()
         func error(_ subject: String, _ message: String) { report.problems.append(.init(severity: .error, subject: subject, message: message)) }
 
         // 1. Every object: hash, header and (for trees and commits) structure.
+        // A blob's entry in the package cache is compared with the blob while it is in memory.
         let ids = (try? objects.allIDs()) ?? []
+        let cache = packageCache()
         var valid = [ObjectID: ObjectKind]()
         var done = 0
         for id in ids.sorted() {
@@ -35,6 +45,13 @@ extension Repository {
                 switch object.kind {
                 case .tree: _ = try Tree.decode(object.body)
                 case .commit: _ = try Commit.decode(object.body)
+                case .blob:
+                    if cache.count > 0, cache.lookup(id) != nil {
+                        report.cacheEntriesChecked += 1
+                        if let problem = Repository.cacheProblem(cache, blob: id, body: object.body) {
+                            error("package cache entry of blob \(id)", "\(problem); \(Repository.cacheRemedy)")
+                        }
+                    }
                 default: break
                 }
                 valid[id] = object.kind
@@ -67,6 +84,7 @@ extension Repository {
 
         // 3. Connectivity from every root: refs and the index.
         var reached = Set<ObjectID>()
+        var readable = [PublishedVersion]()
         func reach(_ id: ObjectID, as kind: ObjectKind, from subject: String) {
             guard !reached.contains(id) else { return }
             guard let actual = valid[id] else {
@@ -99,10 +117,18 @@ extension Repository {
                 report.problems.append(.init(severity: .warning, subject: Repository.mainRef,
                                              message: "points at version \(mainVersion), not the newest version \(newest); the next 'lvc publish' moves it"))
             }
+            var seen = [ObjectID: String?]()
             for (number, id) in existing.sorted(by: { $0.key < $1.key }) {
                 report.versionsChecked += 1
-                do { _ = try readVersion(commit: id, number: number) } catch {
-                    report.problems.append(.init(severity: .error, subject: "\(Repository.versionRefPrefix)\(number)", message: "\(error)"))
+                let subject = Repository.versionRefPrefix + String(number)
+                do {
+                    let version = try readVersion(commit: id, number: number)
+                    readable.append(version)
+                    if let code = version.codeTree, let problem = unsafeName(inCodeTree: code, seen: &seen) {
+                        error(subject, "its code holds a name that checkout and export refuse: \(problem)")
+                    }
+                } catch {
+                    report.problems.append(.init(severity: .error, subject: subject, message: "\(error)"))
                 }
             }
         } catch let e as StoreError {
@@ -158,6 +184,8 @@ extension Repository {
                                              message: "lock file present; if no lvc is running, remove it"))
             }
         }
+        // 6. Optional, slow: every version's package built again.
+        if packages { checkPackages(readable, report: &report, progress: packageProgress) }
         return report
     }
 }
