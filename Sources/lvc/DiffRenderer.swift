@@ -7,6 +7,8 @@ struct DiffRenderer {
     var context: Int
     var colors: Bool
     var showValues: Bool
+    /// The columns `--stat` fits into: the terminal's, as git takes them.
+    var statWidth = Terminal.columns
 
     func paint(_ s: String, _ code: String) -> String { colorStart(code) + s + colorEnd }
     func colorStart(_ code: String) -> String { colors ? "\u{1B}[\(code)m" : "" }
@@ -151,31 +153,19 @@ struct DiffRenderer {
 
     func stat(_ diff: StateDiff, into out: PagedOutput) {
         guard !diff.files.isEmpty else { return }
-        let names = diff.files.map { Self.quoted("", $0.change.path) }
-        let width = names.map(\.count).max() ?? 0
-        let summaries = diff.files.map(Self.summary)
-        let biggest = summaries.map { summary -> Int in
-            if case .text(let added, let removed) = summary { return added + removed }
-            return 0
-        }.max() ?? 0
-        // As git: counts are right-aligned, and as wide as "Bin" when a binary file is listed.
-        let hasBinary = summaries.contains { if case .binary = $0 { return true } else { return false } }
-        let digits = max(String(biggest).count, hasBinary ? 3 : 0)
         var added = 0, removed = 0
-        for (summary, quotedName) in zip(summaries, names) {
-            let name = quotedName.padding(toLength: width)
-            switch summary {
+        let rows = diff.files.map { file -> DiffStat.Row in
+            let name = Self.quoted("", file.change.path)
+            switch Self.summary(file) {
             case .binary(let oldSize, let newSize):
-                out.line(" \(name) | Bin \(oldSize) -> \(newSize) bytes")
+                return .init(name: name, change: .binary(oldSize: oldSize, newSize: newSize))
             case .text(let plusLines, let minusLines):
                 added += plusLines; removed += minusLines
-                let scale = biggest > 40 ? 40.0 / Double(biggest) : 1.0
-                let plus = Int((Double(plusLines) * scale).rounded(.up)), minus = Int((Double(minusLines) * scale).rounded(.up))
-                let number = String(plusLines + minusLines)
-                let bars = plus + minus == 0 ? "" : " " + paint(String(repeating: "+", count: plus), "32")
-                    + paint(String(repeating: "-", count: minus), "31")
-                out.line(" \(name) | \(String(repeating: " ", count: digits - number.count))\(number)" + bars)
+                return .init(name: name, change: .text(added: plusLines, removed: minusLines))
             }
+        }
+        for line in DiffStat.lines(rows, width: statWidth, plus: { paint($0, "32") }, minus: { paint($0, "31") }) {
+            out.line(line)
         }
         var totals = " \(diff.files.count) file\(diff.files.count == 1 ? "" : "s") changed"
         // As git: a zero count is left out unless both are zero.

@@ -11,6 +11,15 @@ enum Terminal {
     static var stdoutIsTTY: Bool { isatty(1) == 1 }
     static var stderrIsTTY: Bool { isatty(2) == 1 }
 
+    /// The width output is fitted to, as git takes it: `COLUMNS` when it is a positive number,
+    /// else the terminal's width when standard output is one, else 80.
+    static var columns: Int {
+        if let value = getenv("COLUMNS"), let n = Int(String(cString: value)), n > 0 { return n }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
     /// Colour only on a terminal, never with NO_COLOR set (https://no-color.org), never for TERM=dumb.
     static var colorEnabled: Bool {
         guard stdoutIsTTY else { return false }
