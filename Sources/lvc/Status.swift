@@ -25,19 +25,21 @@ struct StatusRequest: Equatable {
         let report = try repository.status()
         for skipped in report.skipped { Terminal.err("warning: skipped \(skipped.path): \(skipped.reason)") }
         if json { Terminal.out(Self.json(report).encoded()); return }
-        if short { printShort(report); return }
-        printLong(report)
+        let paths = StatusPaths(repository: repository)
+        if short { printShort(report, paths); return }
+        printLong(report, paths)
     }
 
-    func printShort(_ report: StatusReport) {
-        for change in report.staged { Terminal.out("\(DiffRenderer.letter(change))  \(change.pathString)") }
+    func printShort(_ report: StatusReport, _ paths: StatusPaths) {
+        for change in report.staged { Terminal.out("\(DiffRenderer.letter(change))  \(paths.show(change.path))") }
         for change in report.configChanges { Terminal.out("C  config:\(change.key)") }
         for change in report.unstaged {
-            Terminal.out(change.kind == .added ? "?? \(change.pathString)" : " \(DiffRenderer.letter(change)) \(change.pathString)")
+            let path = paths.show(change.path)
+            Terminal.out(change.kind == .added ? "?? \(path)" : " \(DiffRenderer.letter(change)) \(path)")
         }
     }
 
-    func printLong(_ report: StatusReport) {
+    func printLong(_ report: StatusReport, _ paths: StatusPaths) {
         if let newest = report.newestVersion {
             Terminal.out("On $LATEST; newest version: \(newest)")
         } else {
@@ -46,7 +48,7 @@ struct StatusRequest: Equatable {
         if report.publishWouldCreate && (!report.staged.isEmpty || !report.configChanges.isEmpty || report.newestVersion == nil) {
             Terminal.out("\nChanges to be published (lvc publish):")
             for change in report.staged {
-                Terminal.out("\t" + Terminal.paint("\(Self.label(change)) \(change.pathString)", .green))
+                Terminal.out("\t" + Terminal.paint("\(Self.label(change)) \(paths.show(change.path))", .green))
             }
             for change in report.configChanges {
                 Terminal.out("\t" + Terminal.paint("config:      \(ConfigText.describe(change, showValues: false))", .green))
@@ -62,7 +64,7 @@ struct StatusRequest: Equatable {
         if !report.unstaged.isEmpty {
             Terminal.out("\nChanges not staged (lvc add):")
             for change in report.unstaged {
-                let text = change.kind == .added ? "new file:    \(change.pathString)" : "\(Self.label(change)) \(change.pathString)"
+                let text = (change.kind == .added ? "new file:   " : Self.label(change)) + " " + paths.show(change.path)
                 Terminal.out("\t" + Terminal.paint(text, .red))
             }
         }

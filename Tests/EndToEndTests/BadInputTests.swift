@@ -111,7 +111,7 @@ import Testing
         #expect(names.stderr.contains("warning: skipped caf\\xe9.js: a name must be UTF-8"), "\(names.stderr)")
         #expect(names.stderr.contains("warning: skipped new\\x0aline.js: a name cannot contain control characters"))
         #expect(try box.lvc("ls", "LATEST").stdout.contains("café.js"))
-        #expect(try box.lvc("status", "--short").stdout == "A  café.js\n", "the skipped names are not offered again")
+        #expect(try box.lvc("status", "--short").stdout == "A  \"caf\\303\\251.js\"\n", "the skipped names are not offered again")
     }
 
     @Test func secondProcessGetsALockedError() throws {

@@ -6,7 +6,8 @@ import Testing
 /// deleted, added, made executable, emptied, replaced by symlinks; some files empty from the
 /// start). New files are what `lvc add` would
 /// stage, so git is told of them with `git add --intent-to-add`. `lvc status --short` is compared
-/// with `git status --porcelain` on the same edits.
+/// with `git status --porcelain` on the same edits, and, from a folder inside, with
+/// `git status --short` (paths relative to that folder).
 @Suite struct FolderDiffTests {
     static let names = ["a", "b", "c.js", "d.txt", "lib", "x"]
 
@@ -58,11 +59,18 @@ import Testing
             #expect(ours == gits, "edits \(edits) of \(files)")
             // And status says the same: git's " A" for a file it was told of is lvc's "??".
             let status = try box.lvc("status", "--short").stdout
-            let porcelain = try gitRun(["-c", "core.quotePath=false", "status", "--porcelain"]).stdout
+            let porcelain = try gitRun(["status", "--porcelain"]).stdout
             func lines(_ text: String) -> [String] {
                 text.split(separator: "\n").map { $0.hasPrefix(" A ") ? "??" + $0.dropFirst(2) : String($0) }.sorted()
             }
             #expect(lines(status) == lines(porcelain), "edits \(edits) of \(files)")
+            // From a folder inside, both give paths relative to it (`../x`), as `add` takes them.
+            let folders = Set(files.compactMap { $0.contains("/") ? String($0[..<$0.lastIndex(of: "/")!]) : nil })
+            if let folder = folders.sorted().first(where: { FileManager.default.fileExists(atPath: box.path + "/" + $0) }) {
+                let inside = try box.lvc("status", "--short", in: box.path + "/" + folder).stdout
+                let gitInside = try box.run("/usr/bin/git", ["status", "--short"], in: git + "/" + folder).stdout
+                #expect(lines(inside) == lines(gitInside), "in \(folder): edits \(edits) of \(files)")
+            }
         }
     }
 }

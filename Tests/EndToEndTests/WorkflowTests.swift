@@ -312,7 +312,15 @@ import Testing
         try box.makeExampleFunction()
         try box.lvc("init")
         try box.lvc("add", in: box.path + "/lib")
-        #expect(try box.lvc("status", "--short", in: box.path + "/lib").stdout.contains("A  lib/util.js"))
+        // Paths relative to the current folder, as git status gives them and lvc add takes them.
+        let lib = box.path + "/lib"
+        #expect(try box.lvc("status", "--short", in: lib).stdout == "A  ../bootstrap\nA  ../current.js\nA  ../index.js\nA  util.js\n")
+        try box.write("lib/util.js", "changed\n")
+        try box.write("notes.txt", "new\n")
+        #expect(try box.lvc("status", "--short", in: lib).stdout.hasSuffix("A  util.js\n M util.js\n?? ../notes.txt\n"))
+        try box.lvc("add", "util.js", "../notes.txt", in: lib)
+        #expect(try box.lvc("status", "--short", in: lib).stdout.hasSuffix("A  util.js\nA  ../notes.txt\n"))
+        #expect(try box.lvc("status", in: lib).stdout.contains("\tnew file:    ../notes.txt\n"))
         let other = try box.run(Sandbox.binary, ["-C", box.path, "status", "--short"], in: "/")
         #expect(other.status == 0)
         #expect(other.stdout.contains("A  index.js"))
@@ -322,7 +330,6 @@ import Testing
         #expect(try box.lvc("ls", "LATEST", "lib").stdout.contains("lib/more.js"))
         // ls takes a path from where it runs, like add and diff (and git ls-tree); cat's PATH is
         // from the function folder unless it starts with ./ or ../ (git's REV:PATH rule).
-        let lib = box.path + "/lib"
         #expect(try box.lvc("ls", "LATEST", "more.js", in: lib).stdout.hasSuffix("  lib/more.js\n"))
         #expect(try box.lvc("ls", "LATEST", "../index.js", in: lib).stdout.hasSuffix("  index.js\n"))
         #expect(try box.lvc("ls", "LATEST", ".", in: lib).stdout.split(separator: "\n").count == 2)
