@@ -101,7 +101,7 @@ extension Repository {
                 }
             }
 
-            let writer = SafeWriter(root: root)
+            let writer = SafeWriter(root: root, temporaryDirectory: temporaryDirectory)
             var result = CheckoutResult()
             let replaceable: ([UInt8]) -> Bool = { path in force || tracked(path) }
             do {

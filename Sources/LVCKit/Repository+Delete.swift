@@ -128,8 +128,8 @@ extension Repository {
     /// How long a temporary file must have been left untouched before `gc` calls it stale.
     public static let staleTemporaryAge: Int64 = 3600
 
-    /// Temporary files a killed lvc left behind (Format.md §1): anything in `lvc/tmp/` (objects
-    /// and packs being written) and `.tmp-*` files in `lvc/` and `lvc/package-cache/` (atomic
+    /// Temporary files a killed lvc left behind (Format.md §1): anything in `lvc/tmp/` (objects,
+    /// packs and checked-out files or links being written) and `.tmp-*` files in `lvc/` and `lvc/package-cache/` (atomic
     /// replacements), when unmodified for `staleTemporaryAge` seconds: a file another process is
     /// still writing is never taken, whatever locks it holds.
     public func staleTemporaryFiles(now: Int64 = Int64(time(nil))) -> [(path: String, size: Int)] {
@@ -139,7 +139,9 @@ extension Repository {
             for name in names.sorted() where prefix.map({ name.hasPrefix($0) }) ?? true {
                 let relative = folder + "/" + name
                 var st = stat()
-                guard lstat(gitDirectory + "/" + relative, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                // Files, and links (a symlink being checked out is made in lvc/tmp/ too).
+                guard lstat(gitDirectory + "/" + relative, &st) == 0,
+                      (st.st_mode & S_IFMT) == S_IFREG || (st.st_mode & S_IFMT) == S_IFLNK,
                       Int64(st.st_mtim.tv_sec) <= now - Repository.staleTemporaryAge else { continue }
                 found.append((relative, Int(st.st_size)))
             }

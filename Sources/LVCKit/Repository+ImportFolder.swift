@@ -96,10 +96,10 @@ extension Repository {
 
     /// Removes, then writes, what `plan` says, never through a symlink (`SafeWriter`). Contents
     /// are streamed from the archive again (sizes, CRC-32 and the blob id checked once more) into
-    /// a temporary file beside the target, renamed into place. Returns the stat data of the
+    /// a temporary file in `.lambda/lvc/tmp/` (SafeWriter), renamed into place. Returns the stat data of the
     /// written files for the index.
     func applyFolder(_ plan: FolderPlan, package: PackageImport, ids: [ObjectID]) throws -> [[UInt8]: StatData] {
-        let writer = SafeWriter(root: root)
+        let writer = SafeWriter(root: root, temporaryDirectory: temporaryDirectory)
         let files = package.contents.files
         let reader = try ZipArchive.Reader()
         // A tracked file or link (unchanged: conflicts were refused) may make way for a folder;

@@ -27,6 +27,9 @@ public final class Repository: @unchecked Sendable {
     public static let defaultAccount = "123456789012"
 
     var indexPath: String { gitDirectory + "/index" }
+    /// `.lambda/lvc/tmp/`: temporary files (objects, packs, files being checked out) before they
+    /// are renamed into place; `lvc gc` removes what a killed lvc left there.
+    var temporaryDirectory: String { gitDirectory + "/lvc/tmp" }
 
     init(root: String, identity: Identity) throws {
         self.root = root

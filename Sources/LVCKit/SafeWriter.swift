@@ -9,8 +9,33 @@ import Darwin
 /// folder on the way is opened with O_NOFOLLOW relative to the one before it, and files are
 /// created under a temporary name and renamed over the old one. Whatever a stored tree contains,
 /// nothing outside the folder can be created or changed.
-struct SafeWriter {
+///
+/// The temporary files are made in `.lambda/lvc/tmp/` when it is on the same file system as the
+/// folder written to (a rename cannot cross file systems; otherwise beside the target): a killed
+/// lvc leaves its half-written file there, where `lvc gc` removes it, and never in the function
+/// folder, where the next `lvc add` would take it for code.
+final class SafeWriter {
     let root: String
+    /// `.lambda/lvc/tmp/`, opened once; -1 when it cannot be opened.
+    private let staging: Int32
+    private let stagingDevice: dev_t?
+
+    init(root: String, temporaryDirectory: String) {
+        self.root = root
+        staging = open(temporaryDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        var st = stat()
+        stagingDevice = staging >= 0 && fstat(staging, &st) == 0 ? st.st_dev : nil
+    }
+
+    deinit { if staging >= 0 { close(staging) } }
+
+    /// Where the temporary file for a file in `dir` is made: the staging folder when a rename
+    /// from it into `dir` can work.
+    private func temporaryFolder(for dir: Int32) -> Int32 {
+        var st = stat()
+        guard let stagingDevice, fstat(dir, &st) == 0, st.st_dev == stagingDevice else { return dir }
+        return staging
+    }
 
     struct Failure: Error { var path: String; var reason: String }
 
@@ -75,14 +100,15 @@ struct SafeWriter {
             throw Failure(path: String(decoding: path, as: UTF8.self), reason: "cannot create its folder")
         }
         defer { close(dir) }
+        let folder = temporaryFolder(for: dir)
         let tmp = ".lvc-tmp-\(getpid())-\(name.utf8.count)-\(UInt32.random(in: 0...UInt32.max))"
         if mode == .symlink {
             var content = [UInt8]()
             try produce { content.append(contentsOf: $0) }
             let target = String(decoding: content, as: UTF8.self)
-            guard symlinkat(target, dir, tmp) == 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
+            guard symlinkat(target, folder, tmp) == 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
         } else {
-            let fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode == .executable ? 0o755 : 0o644)
+            let fd = openat(folder, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode == .executable ? 0o755 : 0o644)
             guard fd >= 0 else { throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(errno))) }
             do {
                 defer { close(fd) }
@@ -90,19 +116,19 @@ struct SafeWriter {
                 // The umask must not decide the mode: the version does.
                 fchmod(fd, mode == .executable ? 0o755 : 0o644)
             } catch {
-                unlinkat(dir, tmp, 0)
+                unlinkat(folder, tmp, 0)
                 throw error
             }
         }
-        if renameat(dir, tmp, dir, name) != 0 {
+        if renameat(folder, tmp, dir, name) != 0 {
             let code = errno
             // A folder in the way goes only if it holds no file at all (folders alone hold
             // nothing to lose); checkout has made sure of that before writing anything.
             if code == EISDIR || code == ENOTEMPTY || code == EEXIST, removeFolderWithoutFiles(dir, name),
-               renameat(dir, tmp, dir, name) == 0 {
+               renameat(folder, tmp, dir, name) == 0 {
                 return try statData(dir, name, path)
             }
-            unlinkat(dir, tmp, 0)
+            unlinkat(folder, tmp, 0)
             throw Failure(path: String(decoding: path, as: UTF8.self), reason: String(cString: strerror(code)))
         }
         return try statData(dir, name, path)

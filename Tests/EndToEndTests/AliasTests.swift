@@ -194,16 +194,22 @@ import Testing
         }
         try FileManager.default.createDirectory(atPath: store + "/lvc/tmp/a-folder", withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: store + "/lvc/tmp/a-folder")
+        // A symlink a killed checkout was about to rename into the folder (the link itself is old).
+        try FileManager.default.createSymbolicLink(atPath: store + "/lvc/tmp/.lvc-tmp-1-5-42", withDestinationPath: "lib/util.js")
+        var times = [timespec(tv_sec: Int(old.timeIntervalSince1970), tv_nsec: 0), timespec(tv_sec: Int(old.timeIntervalSince1970), tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, store + "/lvc/tmp/.lvc-tmp-1-5-42", &times, AT_SYMLINK_NOFOLLOW) == 0)
         let dry = try box.lvc("gc", "--dry-run")
         #expect(dry.stdout.split(separator: "\n").filter { $0.contains(".lambda/") } == [
+            "would remove .lambda/lvc/tmp/.lvc-tmp-1-5-42 (11 bytes)",
             "would remove .lambda/lvc/tmp/pack-AbC123 (1000 bytes)",
             "would remove .lambda/lvc/.tmp-x1y2z3 (1000 bytes)",
             "would remove .lambda/lvc/package-cache/.tmp-k9k9k9 (1000 bytes)",
         ])
-        #expect(dry.stderr.contains("3 stale temporary file(s) (3000 bytes)"))
+        #expect(dry.stderr.contains("4 stale temporary file(s) (3011 bytes)"))
         #expect(FileManager.default.fileExists(atPath: store + "/lvc/tmp/pack-AbC123"))  // dry run: nothing removed
         try box.lvc("gc")
-        for name in ["lvc/tmp/pack-AbC123", "lvc/.tmp-x1y2z3", "lvc/package-cache/.tmp-k9k9k9"] {
+        for name in ["lvc/tmp/pack-AbC123", "lvc/.tmp-x1y2z3", "lvc/package-cache/.tmp-k9k9k9", "lvc/tmp/.lvc-tmp-1-5-42"] {
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: store + "/" + name)) == nil, "\(name)")
             #expect(!FileManager.default.fileExists(atPath: store + "/" + name), "\(name)")
         }
         for name in ["lvc/tmp/obj-Q1w2e3", "lvc/keep-me", "lvc/tmp/a-folder"] {
@@ -287,7 +293,7 @@ import Testing
     @Test func staleTagLockIsReportedAndRepaired() throws {
         let box = try Sandbox.twoExampleVersions()
         try box.lvc("alias", "create", "PROD", "1")
-        FileManager.default.createFile(atPath: box.path + "/.lambda/refs/aliases/PROD.lock", contents: Data())
+        _ = FileManager.default.createFile(atPath: box.path + "/.lambda/refs/aliases/PROD.lock", contents: Data())
         let moved = try box.lvc("alias", "update", "PROD", "--version", "2", "--weight", "1=0.07")
         #expect(moved.stdout.contains("PROD: 1 → 2 (7% on 1)"))
         #expect(try box.lvc("fsck").stderr.contains("refs/aliases/PROD: does not match alias PROD"))

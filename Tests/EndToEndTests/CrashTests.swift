@@ -126,4 +126,75 @@ import Testing
         #expect(refs.split(separator: "\n").count == 11, "seed \(seed): \(refs)")
         print("crash test seed \(seed): \(outcomes.sorted { $0.key < $1.key })")
     }
+
+    /// The other commands that write the store, killed at random moments: `checkout` (the index
+    /// and the folder), `alias update` (the alias records and tags), `config` (the index) and `gc`
+    /// (which deletes objects). After every kill the store is valid for lvc and git, `$LATEST`
+    /// and the aliases are as before or as after, and the versions are intact.
+    @Test func killedCheckoutAliasConfigAndGcLeaveAValidStore() throws {
+        var (seed, rng, box) = try treeAndEmptyStore()
+        try box.lvc("add")
+        try box.lvc("publish")
+        try makeTree(box, generation: 1, rng: &rng)
+        try box.lvc("add")
+        try box.lvc("publish")
+        try box.lvc("alias", "create", "PROD", "1")
+        func versions() throws -> String { try box.lvc("show", "1", "--json").stdout + (try box.lvc("show", "2", "--json").stdout) }
+        let packages = try versions()
+        // $LATEST: the index and the configuration. (The folder a killed checkout was writing
+        // may hold some files of each version, as git's would; checkout --force then finishes.)
+        func latest() throws -> String { try box.git("ls-files", "-s").stdout + (try box.lvc("config", "--json").stdout) }
+        func aliases() throws -> String { try box.lvc("alias", "list").stdout }
+        func checkVersions(_ round: Int) throws {
+            #expect(try versions() == packages, "seed \(seed), round \(round): versions changed")
+        }
+        var times = [String: UInt32]()
+        var outcomes = [String: Int]()
+        /// Kills `arguments` somewhere in 1.5 times its last complete run, then checks the store
+        /// and that `observe` shows the state before or the state after; `undo` goes back.
+        func trial(_ round: Int, _ name: String, _ arguments: [String], observe: () throws -> String, undo: [String]) throws {
+            func run(_ arguments: [String]) throws {
+                let output = try box.run(Sandbox.binary, arguments)
+                #expect(output.status == 0, "lvc \(arguments): \(output.stderr)")
+            }
+            let before = try observe()
+            if times[name] == nil {  // a first complete run, to know how long it takes
+                times[name] = try timed(box, arguments)
+                try run(undo)
+                #expect(try observe() == before, "seed \(seed): \(undo) did not undo \(arguments)")
+            }
+            let complete = times[name]!
+            try killAt(box, arguments, afterMicroseconds: UInt32(rng.next() % UInt64(max(complete, 1000) * 3 / 2)))
+            let mid = try observe()
+            try checkStore(box)
+            try removeStaleLocks(box)
+            times[name] = try timed(box, arguments)
+            let after = try observe()
+            #expect(mid == before || mid == after, "seed \(seed), round \(round): killed \(arguments) left a state in between")
+            outcomes["\(name) " + (mid == after && mid != before ? "after" : "before"), default: 0] += 1
+            try checkVersions(round)
+            try run(undo)
+            let undone = try observe()
+            #expect(undone == before, "seed \(seed), round \(round): \(undo): \(Set(undone.split(separator: "\n")).symmetricDifference(before.split(separator: "\n")).sorted())")
+        }
+        for round in 1...6 {
+            try trial(round, "checkout", ["checkout", "1", "--force"], observe: latest, undo: ["checkout", "2", "--force"])
+            try trial(round, "alias", ["alias", "update", "PROD", "--version", "2", "--weight", "1=0.3"], observe: aliases,
+                      undo: ["alias", "update", "PROD", "--version", "1", "--no-weight"])
+            try trial(round, "config", ["config", "memory", "512"], observe: latest, undo: ["config", "--unset", "memory"])
+            // Garbage for gc: files staged and then replaced, and earlier $LATEST trees.
+            try box.write("scratch-\(round).txt", "staged once \(round)\n")
+            try box.lvc("add")
+            try FileManager.default.removeItem(atPath: box.path + "/scratch-\(round).txt")
+            try box.lvc("add")
+            try killAt(box, ["gc"], afterMicroseconds: UInt32(rng.next() % 20_000))
+            try checkStore(box)
+            try removeStaleLocks(box)
+            try checkVersions(round)
+            // Every object a version or $LATEST needs is still there: both can be read whole.
+            try box.lvc("export", "1", "-o", "../v1.zip")
+            try box.lvc("export", "LATEST", "-o", "../latest.zip")
+        }
+        print("other commands killed (seed \(seed)): \(outcomes.sorted { $0.key < $1.key })")
+    }
 }
