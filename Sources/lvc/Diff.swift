@@ -6,6 +6,9 @@ struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show what differs between two states: code as a unified diff, then configuration.",
+        // Written out: the generated line shows the operands as one array (`[<arguments> ...]`),
+        // since the split at `--` is read from the command line (`Diff.commandLine`).
+        usage: "lvc diff [<options>] [<A> [<B>]] [-- <path>...]",
         discussion: """
         lvc diff            the folder vs $LATEST (what 'lvc add' would stage)
         lvc diff --staged   the newest version vs $LATEST (what 'lvc publish' would freeze)
