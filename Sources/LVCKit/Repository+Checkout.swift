@@ -112,11 +112,12 @@ extension Repository {
                 }
                 var stats = [[UInt8]: StatData]()
                 for entry in toWrite {
-                    let content = try LVCError.wrap("check out \(String(decoding: entry.path, as: UTF8.self))") {
-                        try objects.read(entry.id, as: .blob)
-                    }
+                    // Streamed from the store into the temporary file (a 200 MB file is not held
+                    // whole); renamed into place only once its hash is verified.
                     stats[entry.path] = try LVCError.wrap("check out \(String(decoding: entry.path, as: UTF8.self))") {
-                        try writer.write(entry.path, mode: entry.mode, content: content, replaceable: replaceable)
+                        try writer.write(entry.path, mode: entry.mode, replaceable: replaceable) { output in
+                            try objects.streamBlob(entry.id, into: output)
+                        }
                     }
                     result.written.append(String(decoding: entry.path, as: UTF8.self))
                 }

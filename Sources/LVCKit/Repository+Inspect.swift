@@ -36,8 +36,9 @@ extension Repository {
         }
     }
 
-    /// `lvc cat QUALIFIER:PATH`: one file's bytes, exactly (a symlink gives its target).
-    public func fileContents(_ qualifier: Qualifier, path: String) throws -> [UInt8] {
+    /// `lvc cat QUALIFIER:PATH`: one file's bytes, exactly (a symlink gives its target), handed
+    /// to `sink` in pieces.
+    public func writeFile(_ qualifier: Qualifier, path: String, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         let wanted = Array(path.utf8.drop { $0 == UInt8(ascii: "/") })
         let entries = try codeEntries(qualifier)
         guard let entry = entries.first(where: { $0.path == wanted }) else {
@@ -49,7 +50,12 @@ extension Repository {
             }
             throw LVCError.badPath(path, reason: "no such file in \(qualifier)")
         }
-        return try LVCError.wrap("read \(path)") { try objects.read(entry.id, as: .blob) }
+        try LVCError.wrap("read \(path)") {
+            // Verified whole before the first byte goes out, then streamed again: a 200 MB file
+            // is never held in memory, and a damaged one prints nothing.
+            try objects.streamBlob(entry.id) { _ in }
+            try objects.streamBlob(entry.id, into: sink)
+        }
     }
 
     /// The AWS `FunctionConfiguration` of `$LATEST` (qualifier nil: unqualified ARN, as GetFunction

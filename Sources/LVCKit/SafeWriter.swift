@@ -86,11 +86,6 @@ final class SafeWriter {
         return (fd, name)
     }
 
-    /// Writes a regular file or a symlink at `path` and returns its stat data for the index.
-    func write(_ path: [UInt8], mode: EntryMode, content: [UInt8], replaceable: ([UInt8]) -> Bool) throws -> StatData {
-        try write(path, mode: mode, replaceable: replaceable) { output in try content.withUnsafeBytes { try output($0) } }
-    }
-
     /// Writes a regular file or a symlink at `path` from content that `produce` hands to its
     /// argument in pieces (a symlink's target is collected first), and returns its stat data. If
     /// `produce` throws, the temporary file is removed and nothing at `path` changes.

@@ -109,6 +109,12 @@ struct PackFile: Sendable {
         return Entry(offset: offset, content: content, size: Int(size), dataOffset: cursor)
     }
 
+    /// The bytes from the entry's zlib stream to the trailer (the stream ends somewhere in them).
+    func dataAfter(_ entry: Entry) throws -> UnsafeRawBufferPointer {
+        guard entry.dataOffset < dataEnd else { throw corrupt(at: entry.offset, "no data before the trailer") }
+        return file.slice(entry.dataOffset ..< dataEnd)
+    }
+
     /// Inflates the entry's zlib stream: the object body or the delta data.
     func inflate(_ entry: Entry) throws -> [UInt8] {
         guard entry.dataOffset < dataEnd else { throw corrupt(at: entry.offset, "no data before the trailer") }

@@ -159,7 +159,7 @@ public final class PackStore: Sendable {
     // MARK: - Listing the directory
 
     /// The packs as last listed (listing the directory on first use).
-    private func packs() -> [Pack] {
+    func packs() -> [Pack] {
         listing.withLock { listing in
             if !listing.scanned { rescan(&listing) }
             return listing.packs
@@ -168,7 +168,7 @@ public final class PackStore: Sendable {
 
     /// Lists the directory again if it may have changed; returns the new packs if the set of
     /// packs changed, nil if it did not.
-    private func refreshedPacks() -> [Pack]? {
+    func refreshedPacks() -> [Pack]? {
         listing.withLock { listing -> [Pack]? in
             if listing.scanned && listing.stampIsReliable && DirectoryStamp(path: directory) == listing.stamp {
                 return nil

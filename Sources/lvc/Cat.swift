@@ -16,7 +16,6 @@ struct Cat: ParsableCommand {
         if path == "." || path == ".." || path.hasPrefix("./") || path.hasPrefix("../") {
             path = String(decoding: try repository.relativePaths([path], cwd: Terminal.currentDirectory)[0], as: UTF8.self)
         }
-        let bytes = try repository.fileContents(qualifier, path: path)
-        Terminal.writeAll(1, bytes)
+        try repository.writeFile(qualifier, path: path) { Terminal.writeAll(1, $0) }
     }
 }

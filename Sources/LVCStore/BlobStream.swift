@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading a large blob in pieces, so that checking out, packaging or verifying a 200 MB file
+/// holds about a megabyte of it at a time instead of the whole file (and its compressed form).
+///
+/// The hash is checked when the last piece has been handed over: a caller must not let anything
+/// it did with the pieces count before `stream` returns (a checkout writes them to a temporary
+/// file that is renamed into place only then). Objects below `threshold`, and deltas in packs
+/// (whose base must be whole anyway), are read whole and handed over in one piece, after the
+/// usual verification.
+extension ObjectStore {
+    /// From this size on (of the loose file, or of the object in a pack), blobs are streamed.
+    public static let streamingThreshold = 4 << 20
+
+    /// Hands the body of blob `id` to `sink` in pieces and returns its size. Throws
+    /// `StoreError.corruptObject` (after some pieces may have been handed over) when the bytes do
+    /// not hash to `id`, and the store's other errors as `read` does.
+    @discardableResult
+    public func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        if let size = try loose.streamBlob(id, into: sink) { return size }
+        if let size = try packs.streamBlob(id, into: sink) { return size }
+        let body = try read(id, as: .blob)
+        try body.withUnsafeBytes { try sink($0) }
+        return body.count
+    }
+}
+
+/// Takes the inflated bytes of one object (header, then body), hands the body on, and checks
+/// kind, size and hash at the end.
+struct VerifyingSink {
+    let id: ObjectID
+    /// Known from a pack entry's header; nil when it comes from the loose object's own header.
+    private var expected: (kind: ObjectKind, size: Int)?
+    private var header = [UInt8]()
+    private var hasher: ObjectHasher?
+    private var size = 0
+    private(set) var received = 0
+
+    init(id: ObjectID, kind: ObjectKind? = nil, size: Int? = nil) {
+        self.id = id
+        if let kind, let size {
+            expected = (kind, size)
+            hasher = ObjectHasher(kind: kind, size: size)
+            self.size = size
+        }
+    }
+
+    mutating func take(_ chunk: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var body = chunk
+        if hasher == nil {
+            // The loose object's header `blob <size>\0` may arrive split over pieces.
+            let nul = chunk.firstIndex(of: 0)
+            header += chunk[..<(nul ?? chunk.endIndex)]
+            guard let nul else {
+                if header.count > ObjectKind.maxHeaderCount { throw StoreError.corruptObject(id, reason: "no object header") }
+                return
+            }
+            let parsed: (kind: ObjectKind, size: Int, count: Int)
+            do { parsed = try ObjectKind.parseHeader(header + [0]) } catch {
+                throw StoreError.corruptObject(id, reason: error.reason)
+            }
+            guard parsed.kind == .blob else { throw StoreError.wrongKind(id, expected: .blob, actual: parsed.kind) }
+            expected = (parsed.kind, parsed.size)
+            hasher = ObjectHasher(kind: parsed.kind, size: parsed.size)
+            size = parsed.size
+            body = UnsafeRawBufferPointer(rebasing: chunk[(nul + 1)...])
+        }
+        guard !body.isEmpty else { return }
+        received += body.count
+        guard received <= size else {
+            throw StoreError.corruptObject(id, reason: "header says \(size) bytes, the object has more")
+        }
+        hasher!.update(body)
+        try sink(body)
+    }
+
+    /// The checks once the stream has ended.
+    func finish() throws -> Int {
+        guard let hasher else { throw StoreError.corruptObject(id, reason: "no object header") }
+        guard received == size else {
+            throw StoreError.corruptObject(id, reason: "header says \(size) bytes, the object has \(received)")
+        }
+        guard hasher.finalize() == id else {
+            throw StoreError.corruptObject(id, reason: "hash mismatch (the file does not hold the object it is named after)")
+        }
+        return size
+    }
+}
+
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+private let systemRead = Darwin.read
+#endif
+
+extension LooseObjects {
+    /// Streams a large loose blob from its file, a megabyte at a time; nil when the object is
+    /// not loose or small enough to be read whole (`ObjectStore.streamBlob` then reads it).
+    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int? {
+        let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold else { return nil }
+        var verifier = VerifyingSink(id: id)
+        let inflater: Zlib.Inflater
+        do { inflater = try Zlib.Inflater(format: .zlib) } catch let error as Zlib.Failure {
+            throw StoreError.corruptObject(id, reason: error.description)
+        }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while !inflater.ended {
+            let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io(path: path(of: id), operation: "read", errno: errno)
+            }
+            if count == 0 { break }
+            do {
+                try buffer.withUnsafeBytes { raw in
+                    let consumed = try inflater.update(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { try verifier.take($0, sink) }
+                    if inflater.ended && consumed != count { throw Zlib.Failure(description: "data after the end of the zlib stream") }
+                }
+            } catch let error as Zlib.Failure {
+                throw StoreError.corruptObject(id, reason: error.description)
+            }
+        }
+        guard inflater.ended else { throw StoreError.corruptObject(id, reason: "compressed data is truncated") }
+        return try verifier.finish()
+    }
+}
+
+extension PackStore {
+    /// Streams a large blob stored whole (not as a delta) in a pack from the mapped pack; nil
+    /// when no pack has it that way, or it is small.
+    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int? {
+        if let size = try streamBlob(id, in: packs(), into: sink) { return size }
+        guard let changed = refreshedPacks() else { return nil }
+        return try streamBlob(id, in: changed, into: sink)
+    }
+
+    private func streamBlob(_ id: ObjectID, in packs: [Pack], into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int? {
+        for pack in packs {
+            guard let offset = try? pack.offset(of: id), let file = try? pack.data(),
+                  let entry = try? file.entry(at: offset), entry.content == .object(.blob),
+                  entry.size >= ObjectStore.streamingThreshold else { continue }
+            var verifier = VerifyingSink(id: id, kind: .blob, size: entry.size)
+            do {
+                let inflater = try Zlib.Inflater(format: .zlib)
+                try inflater.update(file.dataAfter(entry)) { try verifier.take($0, sink) }
+                guard inflater.ended else { throw Zlib.Failure(description: "compressed data is truncated") }
+            } catch let error as Zlib.Failure {
+                throw StoreError.corruptObject(id, reason: "in pack \(pack.name): \(error.description)")
+            }
+            return try verifier.finish()
+        }
+        return nil
+    }
+}

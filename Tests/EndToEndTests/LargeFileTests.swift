@@ -1,0 +1,72 @@
+import Foundation
+import LVCStore
+import Testing
+
+/// Files above `ObjectStore.streamingThreshold` are streamed (checkout, cat, packaging) instead
+/// of held whole: the bytes must be the same as for small files, from packs (a first add) and
+/// from loose objects, and a damaged large object must still be refused before anything counts.
+@Suite struct LargeFileTests {
+    /// Bytes zlib cannot shrink.
+    func noise(_ count: Int) throws -> Data {
+        let handle = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        defer { try? handle.close() }
+        return try #require(try handle.read(upToCount: count))
+    }
+
+    @Test func largeFilesRoundTripAndDamageIsRefused() throws {
+        let box = try Sandbox()
+        let v1 = try noise(ObjectStore.streamingThreshold + 4096)
+        var v2 = v1
+        v2.append(Data(repeating: 7, count: 3 << 20))  // version 2 compresses a little
+        try v1.write(to: box.root.appendingPathComponent("model.bin"))
+        try box.write("handler.py", "def handler(e, c): return 1\n")
+        try box.lvc("init")
+        try box.lvc("add")  // a fresh tree: the blob goes into a pack
+        let sha1 = try box.json(try box.lvc("publish", "--json"))["CodeSha256"] as? String
+        try v2.write(to: box.root.appendingPathComponent("model.bin"))
+        try box.lvc("add")  // a loose object
+        let sha2 = try box.json(try box.lvc("publish", "--json"))["CodeSha256"] as? String
+
+        try box.lvc("checkout", "1", "--force")
+        #expect(try Data(contentsOf: box.root.appendingPathComponent("model.bin")) == v1)
+        try box.lvc("checkout", "2", "--force")
+        #expect(try Data(contentsOf: box.root.appendingPathComponent("model.bin")) == v2)
+        #expect(try box.lvc("cat", "1:model.bin").stdoutBytes == v1)
+        #expect(try box.lvc("cat", "2:model.bin").stdoutBytes == v2)
+        #expect(try box.lvc("status", "--short").stdout.isEmpty)
+
+        // The packages: what publish recorded is what export writes, with and without the cache,
+        // and the zip holds the files.
+        let zip = box.root.deletingLastPathComponent().appendingPathComponent("v2.zip").path
+        #expect(try box.lvc("export", "2", "-o", zip).stdout.trimmingCharacters(in: .newlines) == sha2)
+        try FileManager.default.removeItem(atPath: box.path + "/.lambda/lvc/package-cache")
+        #expect(try box.lvc("export", "1", "-o", zip + ".1").stdout.trimmingCharacters(in: .newlines) == sha1)
+        let again = zip + ".again"
+        #expect(try box.lvc("export", "2", "-o", again).stdout.trimmingCharacters(in: .newlines) == sha2)
+        #expect(FileManager.default.contents(atPath: zip) == FileManager.default.contents(atPath: again))
+        #expect(try box.run("/usr/bin/unzip", ["-p", zip, "model.bin"]).stdoutBytes == v2)
+        #expect(try box.lvc("fsck", "--packages").stderr.isEmpty)
+
+        // Version 2's blob (loose) replaced by another valid object of the same size: checkout
+        // fails, naming it, and leaves the folder's file and $LATEST as they were.
+        try box.lvc("checkout", "1", "--force")
+        let id = try box.git("rev-parse", "refs/versions/2:code/model.bin").stdout.trimmingCharacters(in: .newlines)
+        let path = "\(box.path)/.lambda/objects/\(id.prefix(2))/\(id.dropFirst(2))"
+        var forged = v2
+        forged[forged.count / 2] ^= 1
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try Data(Zlib.deflate(Array("blob \(forged.count)\0".utf8) + Array(forged))).write(to: URL(fileURLWithPath: path))
+        let before = try FileManager.default.contentsOfDirectory(atPath: box.path).sorted()
+        let status = try box.lvc("status", "--short").stdout
+        let checkout = try box.lvcFails("checkout", "2", "--force")
+        #expect(checkout.stderr.contains("object \(id) is corrupt: hash mismatch"), "\(checkout.stderr)")
+        #expect(try Data(contentsOf: box.root.appendingPathComponent("model.bin")) == v1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path).sorted() == before, "no temporary file left")
+        #expect(try box.lvc("status", "--short").stdout == status, "$LATEST is still version 1")
+        let cat = try box.lvcFails("cat", "2:model.bin")
+        #expect(cat.stdoutBytes.isEmpty, "a damaged file must not be printed, even in part")
+        #expect(cat.stderr.contains("object \(id) is corrupt"))
+        #expect(try box.lvcFails("export", "2", "-o", zip + ".bad").stderr.contains("object \(id) is corrupt"))
+        #expect(!FileManager.default.fileExists(atPath: zip + ".bad"))
+    }
+}
