@@ -16,12 +16,25 @@ extension DeploymentPackage {
         var cacheWasDamaged = false
         private var owned: [UInt8] = []
         private var mapped: UnsafeRawBufferPointer?
+        /// The deflated bytes of a large blob, kept in a temporary file (SpillBuffer).
+        private var spilled: MappedFile?
+        /// A large blob stored as it is (deflate did not make it smaller): its bytes are streamed
+        /// from the store again when they are emitted, rather than held.
+        private var restreamed: (objects: ObjectStore, id: ObjectID)?
 
-        var storedCount: Int { mapped?.count ?? owned.count }
+        var storedCount: Int { mapped?.count ?? spilled?.count ?? (restreamed != nil ? size : owned.count) }
 
-        func withStoredBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        /// Hands the entry's stored bytes to `body`, in one piece or (a large stored blob, read
+        /// again and verified) in several.
+        func forEachStoredPiece(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
             if let mapped { return try body(mapped) }
-            return try owned.withUnsafeBytes(body)
+            if let spilled { return try body(spilled.bytes) }
+            if let restreamed {
+                let count = try restreamed.objects.streamBlob(restreamed.id, into: body)
+                guard count == size else { throw StoreError.corruptObject(restreamed.id, reason: "its size changed while it was packaged") }
+                return
+            }
+            try owned.withUnsafeBytes(body)
         }
 
         /// The cached form of `entry`, trusted as it is (nil when the cache does not have it).
@@ -32,6 +45,11 @@ extension DeploymentPackage {
             fromCache = true
         }
 
+        /// The entry of `entry`'s blob: from the cache as it is (unless `verify`), or from the blob,
+        /// read in one pass that takes its CRC and size, keeps its bytes while it is small
+        /// (`heldWhole`), and deflates it when no cached entry can serve. With `verify`, a cached
+        /// entry serves only if it holds the blob (exact bytes for a small blob; size and CRC-32
+        /// of its inflated bytes for a large one, which is not held).
         init(_ entry: Entry, objects: ObjectStore, cache: PackageCache?, verify: Bool) throws {
             let cached = entry.mode == .symlink ? nil : cache?.lookup(entry.id)
             if let (record, bytes) = cached, !verify {
@@ -40,22 +58,74 @@ extension DeploymentPackage {
                 fromCache = true
                 return
             }
-            let body = try LVCError.wrap("read \(String(decoding: entry.path, as: UTF8.self)) for the package") {
-                try objects.read(entry.id, as: .blob)
+            let name = String(decoding: entry.path, as: UTF8.self)
+            let deflating = cached == nil && entry.mode != .symlink
+            let deflater = deflating ? Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw) : nil
+            var crc: UInt32 = 0, size = 0, held: [UInt8]? = []
+            let deflated = SpillBuffer(limit: CompressedEntry.heldWhole, directory: objects.loose.temporaryDirectory)
+            _ = try LVCError.wrap("read \(name) for the package") {
+                try objects.streamBlob(entry.id) { piece in
+                    crc = Zlib.crc32(raw: piece, seed: crc)
+                    size += piece.count
+                    if held != nil {
+                        if size <= CompressedEntry.heldWhole || entry.mode == .symlink { held!.append(contentsOf: piece) } else { held = nil }
+                    }
+                    try deflater?.update(piece) { try deflated.append($0) }
+                }
             }
-            size = body.count
-            crc = Zlib.crc32(body)
+            self.size = size
+            self.crc = crc
             if let (record, bytes) = cached, record.crc == crc, record.size == size,
-               CompressedEntry.holds(bytes, method: record.method, body) {
+               held.map({ CompressedEntry.holds(bytes, method: record.method, $0) })
+                   ?? CompressedEntry.inflates(bytes, method: record.method, size: size, crc: crc) {
                 method = record.method
                 mapped = bytes
                 fromCache = true
                 return
             }
             cacheWasDamaged = cached != nil
-            guard size > 0, entry.mode != .symlink else { method = 0; owned = body; return }
-            let deflated = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
-            if deflated.count < body.count { method = 8; owned = deflated } else { method = 0; owned = body }
+            guard size > 0, entry.mode != .symlink else { method = 0; owned = held ?? []; return }
+            if let deflater {
+                try deflater.finish { try deflated.append($0) }
+            } else {
+                // A damaged cached entry: compressed now, in a second pass for a large blob.
+                let again = Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw)
+                if let held {
+                    try held.withUnsafeBytes { try again.update($0) { try deflated.append($0) } }
+                } else {
+                    _ = try LVCError.wrap("read \(name) for the package") {
+                        try objects.streamBlob(entry.id) { piece in try again.update(piece) { try deflated.append($0) } }
+                    }
+                }
+                try again.finish { try deflated.append($0) }
+            }
+            if deflated.count < size {
+                method = 8
+                switch try deflated.contents() {
+                case .memory(let bytes): owned = bytes
+                case .mapped(let file): spilled = file
+                }
+            } else if let held {
+                method = 0; owned = held
+            } else {
+                method = 0; restreamed = (objects, entry.id)
+            }
+        }
+
+        /// Blobs up to this size are held whole while they are packaged; larger ones are streamed.
+        static let heldWhole = ObjectStore.streamingThreshold
+
+        /// Whether a cached entry's stored bytes inflate (method 8) or are (method 0) `size` bytes
+        /// with CRC-32 `crc`, without holding them: the check of a large blob's cached entry.
+        static func inflates(_ stored: UnsafeRawBufferPointer, method: UInt16, size: Int, crc: UInt32) -> Bool {
+            guard method == 8 else { return method == 0 && stored.count == size && Zlib.crc32(raw: stored) == crc }
+            guard let inflater = try? Zlib.Inflater(format: .raw) else { return false }
+            var count = 0, actual: UInt32 = 0
+            guard let consumed = try? inflater.update(stored, sink: { piece in
+                count += piece.count
+                actual = Zlib.crc32(raw: piece, seed: actual)
+            }) else { return false }
+            return inflater.ended && consumed == stored.count && count == size && actual == crc
         }
 
         /// Whether a cached entry's stored bytes (`method` 0: the file itself, 8: raw deflate) are

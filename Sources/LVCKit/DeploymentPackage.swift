@@ -92,7 +92,7 @@ public struct DeploymentPackage {
                 header.removeAll(keepingCapacity: true)
                 appendLocalHeader(to: &header, path: entry.path, method: c.method, crc: c.crc, storedCount: c.storedCount, size: c.size)
                 try header.withUnsafeBytes { try emit($0) }
-                try c.withStoredBytes { try emit($0) }
+                try c.forEachStoredPiece { try emit($0) }
                 appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: c.method, crc: c.crc,
                                     storedCount: c.storedCount, size: c.size, localOffset: localOffset)
             }

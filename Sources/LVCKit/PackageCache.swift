@@ -134,8 +134,11 @@ final class PackageCache: @unchecked Sendable {
         var index = [UInt8]()
         index.reserveCapacity(entries.count * PackageCache.recordSize)
         for (id, entry) in entries {
-            let ok = entry.withStoredBytes { bytes in (try? FileSystem.writeAll(fd: dataFD, bytes, path: directory + "/data")) != nil }
-            guard ok else { return }
+            do {
+                try entry.forEachStoredPiece { try FileSystem.writeAll(fd: dataFD, $0, path: directory + "/data") }
+            } catch {
+                return
+            }
             index += Record(offset: offset, length: entry.storedCount, size: entry.size, crc: entry.crc, method: entry.method)
                 .encoded(for: id)
             offset += entry.storedCount

@@ -10,7 +10,7 @@ import Darwin
 /// crash) never sees a partial object. Safe to use from several threads at once.
 public final class LooseObjects: Sendable {
     public let directory: String
-    let temporaryDirectory: String
+    public let temporaryDirectory: String
     /// git writes loose objects at level 1 (core.looseCompression); deflate dominates staging time.
     let compressionLevel: Int32 = 1
     private let knownFanout = Mutex<Set<UInt8>>([])

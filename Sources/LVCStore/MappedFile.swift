@@ -32,6 +32,20 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
+    /// Maps the whole of an open file (which the caller keeps or closes: the mapping outlives
+    /// the descriptor). `path` names it in errors.
+    public init(fileDescriptor fd: Int32, path: String) throws {
+        self.path = path
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
+        let size = Int(st.st_size)
+        guard size > 0 else { throw StoreError.corruptFile(path: path, reason: "the file is empty") }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+            throw StoreError.io(path: path, operation: "mmap", errno: errno)
+        }
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
     deinit {
         munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
     }

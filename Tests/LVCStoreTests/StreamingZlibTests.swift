@@ -24,6 +24,31 @@ import Testing
         }
     }
 
+    /// The canonical zip depends on this: a blob deflated as it streams in, in pieces of any size
+    /// (packaging a large file, `lvc import`), gives the bytes it gives deflated in one call.
+    @Test func deflaterGivesTheSameBytesWhateverThePieces() {
+        var noise = [UInt8](), state: UInt64 = 7
+        for _ in 0..<300_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            noise.append(UInt8(truncatingIfNeeded: state >> 59))  // few distinct bytes: matches and literals
+        }
+        for input in [StreamingZlibTests.text, noise] {
+            let whole = Zlib.deflate(input, level: 6, format: .raw)
+            for piece in [1, 977, 65_536, 262_144] {
+                let deflater = Zlib.Deflater(level: 6, format: .raw)
+                var out = [UInt8]()
+                var at = 0
+                while at < input.count {
+                    let end = min(at + piece, input.count)
+                    input[at..<end].withUnsafeBytes { deflater.update($0) { out.append(contentsOf: $0) } }
+                    at = end
+                }
+                deflater.finish { out.append(contentsOf: $0) }
+                #expect(out == whole, "pieces of \(piece)")
+            }
+        }
+    }
+
     @Test func inflaterStopsAtTheStreamsEndAndReportsWhatItUsed() throws {
         let compressed = Zlib.deflate(Array("hello".utf8), level: 6, format: .raw) + [1, 2, 3]
         let inflater = try Zlib.Inflater(format: .raw)
