@@ -45,11 +45,11 @@ extension DeploymentPackage {
             fromCache = true
         }
 
-        /// The entry of `entry`'s blob: from the cache as it is (unless `verify`), or from the blob,
-        /// read in one pass that takes its CRC and size, keeps its bytes while it is small
-        /// (`heldWhole`), and deflates it when no cached entry can serve. With `verify`, a cached
-        /// entry serves only if it holds the blob (exact bytes for a small blob; size and CRC-32
-        /// of its inflated bytes for a large one, which is not held).
+        /// The entry of `entry`'s blob: from the cache as it is (unless `verify`), or from the blob.
+        /// A small blob is read whole; a large one (decision 0017) is streamed in one pass that
+        /// takes its CRC and size and, when no cached entry can serve, deflates it into a
+        /// `SpillBuffer`. With `verify`, a cached entry serves only if it holds the blob (exact
+        /// bytes for a small blob; size and CRC-32 of its inflated bytes for a large one).
         init(_ entry: Entry, objects: ObjectStore, cache: PackageCache?, verify: Bool) throws {
             let cached = entry.mode == .symlink ? nil : cache?.lookup(entry.id)
             if let (record, bytes) = cached, !verify {
@@ -59,56 +59,57 @@ extension DeploymentPackage {
                 return
             }
             let name = String(decoding: entry.path, as: UTF8.self)
-            let deflating = cached == nil && entry.mode != .symlink
-            let deflater = deflating ? Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw) : nil
-            var crc: UInt32 = 0, size = 0, held: [UInt8]? = []
+            // Used only when the blob is streamed (made at its first piece).
+            var deflater: Zlib.Deflater?
             let deflated = SpillBuffer(limit: CompressedEntry.heldWhole, directory: objects.loose.temporaryDirectory)
-            _ = try LVCError.wrap("read \(name) for the package") {
-                try objects.streamBlob(entry.id) { piece in
-                    crc = Zlib.crc32(raw: piece, seed: crc)
-                    size += piece.count
-                    if held != nil {
-                        if size <= CompressedEntry.heldWhole || entry.mode == .symlink { held!.append(contentsOf: piece) } else { held = nil }
-                    }
-                    try deflater?.update(piece) { try deflated.append($0) }
+            var streamedCRC: UInt32 = 0
+            let read = try LVCError.wrap("read \(name) for the package") {
+                try objects.readBlob(entry.id) { piece in
+                    streamedCRC = Zlib.crc32(raw: piece, seed: streamedCRC)
+                    guard cached == nil else { return }
+                    if deflater == nil { deflater = Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw) }
+                    try deflater!.update(piece) { try deflated.append($0) }
                 }
             }
-            self.size = size
-            self.crc = crc
-            if let (record, bytes) = cached, record.crc == crc, record.size == size,
-               held.map({ CompressedEntry.holds(bytes, method: record.method, $0) })
-                   ?? CompressedEntry.inflates(bytes, method: record.method, size: size, crc: crc) {
-                method = record.method
-                mapped = bytes
-                fromCache = true
-                return
-            }
-            cacheWasDamaged = cached != nil
-            guard size > 0, entry.mode != .symlink else { method = 0; owned = held ?? []; return }
-            if let deflater {
-                try deflater.finish { try deflated.append($0) }
-            } else {
-                // A damaged cached entry: compressed now, in a second pass for a large blob.
-                let again = Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw)
-                if let held {
-                    try held.withUnsafeBytes { try again.update($0) { try deflated.append($0) } }
+            switch read {
+            case .whole(let body):
+                size = body.count
+                crc = Zlib.crc32(body)
+                if let (record, bytes) = cached, record.crc == crc, record.size == size,
+                   CompressedEntry.holds(bytes, method: record.method, body) {
+                    method = record.method; mapped = bytes; fromCache = true
+                    return
+                }
+                cacheWasDamaged = cached != nil
+                guard size > 0, entry.mode != .symlink else { method = 0; owned = body; return }
+                let compressed = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
+                if compressed.count < body.count { method = 8; owned = compressed } else { method = 0; owned = body }
+            case .streamed(let count):
+                size = count
+                crc = streamedCRC
+                if let (record, bytes) = cached, record.crc == crc, record.size == size,
+                   CompressedEntry.inflates(bytes, method: record.method, size: size, crc: crc) {
+                    method = record.method; mapped = bytes; fromCache = true
+                    return
+                }
+                cacheWasDamaged = cached != nil
+                if entry.mode == .symlink { method = 0; restreamed = (objects, entry.id); return }
+                if let deflater {
+                    try deflater.finish { try deflated.append($0) }
                 } else {
+                    // A damaged cached entry: compressed in a second pass.
+                    let again = Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw)
                     _ = try LVCError.wrap("read \(name) for the package") {
                         try objects.streamBlob(entry.id) { piece in try again.update(piece) { try deflated.append($0) } }
                     }
+                    try again.finish { try deflated.append($0) }
                 }
-                try again.finish { try deflated.append($0) }
-            }
-            if deflated.count < size {
+                guard deflated.count < size else { method = 0; restreamed = (objects, entry.id); return }
                 method = 8
                 switch try deflated.contents() {
                 case .memory(let bytes): owned = bytes
                 case .mapped(let file): spilled = file
                 }
-            } else if let held {
-                method = 0; owned = held
-            } else {
-                method = 0; restreamed = (objects, entry.id)
             }
         }
 

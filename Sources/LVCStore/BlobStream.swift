@@ -16,17 +16,50 @@ extension ObjectStore {
     /// From this size on (of the loose file, or of the object in a pack), blobs are streamed.
     public static let streamingThreshold = 4 << 20
 
-    /// Hands the body of blob `id` to `sink` in pieces and returns its size. Throws
-    /// `StoreError.corruptObject` (after some pieces may have been handed over) when the bytes do
-    /// not hash to `id`, and the store's other errors as `read` does.
+    /// A blob read by `readBlob`: whole (it is small, or a delta), or already handed to the sink.
+    public enum BlobRead {
+        case whole([UInt8])
+        case streamed(size: Int)
+    }
+
+    /// Reads blob `id` whole when it is small, as `read` does, or hands its body to `sink` in
+    /// pieces when it is large. For a streamed blob, throws `StoreError.corruptObject` (after some
+    /// pieces may have been handed over) when the bytes do not hash to `id`.
+    public func readBlob(_ id: ObjectID, streamingInto sink: (UnsafeRawBufferPointer) throws -> Void) throws -> BlobRead {
+        switch try loose.streamBlob(id, into: sink) {
+        case .streamed(let size): return .streamed(size: size)
+        case .small: return .whole(try read(id, as: .blob))
+        case .absent: break
+        }
+        if case .streamed(let size) = try packs.streamBlob(id, into: sink) { return .streamed(size: size) }
+        guard let object = try packs.read(id) else { throw StoreError.missingObject(id) }
+        guard ObjectHasher.id(of: object.kind, body: object.body) == id else {
+            throw StoreError.corruptObject(id, reason: "hash mismatch in pack")
+        }
+        guard object.kind == .blob else { throw StoreError.wrongKind(id, expected: .blob, actual: object.kind) }
+        return .whole(object.body)
+    }
+
+    /// Hands the body of blob `id` to `sink`, in pieces when it is large, and returns its size.
+    /// Throws `StoreError.corruptObject` (after some pieces may have been handed over) when the
+    /// bytes do not hash to `id`, and the store's other errors as `read` does.
     @discardableResult
     public func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        if let size = try loose.streamBlob(id, into: sink) { return size }
-        if let size = try packs.streamBlob(id, into: sink) { return size }
-        let body = try read(id, as: .blob)
-        try body.withUnsafeBytes { try sink($0) }
-        return body.count
+        switch try readBlob(id, streamingInto: sink) {
+        case .streamed(let size): return size
+        case .whole(let body):
+            try body.withUnsafeBytes { try sink($0) }
+            return body.count
+        }
     }
+}
+
+/// What a store part did with a blob asked for streaming.
+enum StreamOutcome {
+    case absent
+    /// There, but small (or a delta): read it whole.
+    case small
+    case streamed(Int)
 }
 
 /// Takes the inflated bytes of one object (header, then body), hands the body on, and checks
@@ -98,14 +131,13 @@ private let systemRead = Darwin.read
 #endif
 
 extension LooseObjects {
-    /// Streams a large loose blob from its file, a megabyte at a time; nil when the object is
-    /// not loose or small enough to be read whole (`ObjectStore.streamBlob` then reads it).
-    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int? {
+    /// Streams a large loose blob from its file, a megabyte at a time.
+    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
         let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return .absent }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold else { return nil }
+        guard fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold else { return .small }
         var verifier = VerifyingSink(id: id)
         let inflater: Zlib.Inflater
         do { inflater = try Zlib.Inflater(format: .zlib) } catch let error as Zlib.Failure {
@@ -129,23 +161,24 @@ extension LooseObjects {
             }
         }
         guard inflater.ended else { throw StoreError.corruptObject(id, reason: "compressed data is truncated") }
-        return try verifier.finish()
+        return .streamed(try verifier.finish())
     }
 }
 
 extension PackStore {
-    /// Streams a large blob stored whole (not as a delta) in a pack from the mapped pack; nil
-    /// when no pack has it that way, or it is small.
-    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int? {
-        if let size = try streamBlob(id, in: packs(), into: sink) { return size }
-        guard let changed = refreshedPacks() else { return nil }
-        return try streamBlob(id, in: changed, into: sink)
+    /// Streams a large blob stored whole (not as a delta) in a pack from the mapped pack.
+    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
+        let outcome = try streamBlob(id, in: packs(), into: sink)
+        if case .absent = outcome, let changed = refreshedPacks() { return try streamBlob(id, in: changed, into: sink) }
+        return outcome
     }
 
-    private func streamBlob(_ id: ObjectID, in packs: [Pack], into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int? {
+    private func streamBlob(_ id: ObjectID, in packs: [Pack], into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
+        var found = false
         for pack in packs {
-            guard let offset = try? pack.offset(of: id), let file = try? pack.data(),
-                  let entry = try? file.entry(at: offset), entry.content == .object(.blob),
+            guard let offset = try? pack.offset(of: id) else { continue }
+            found = true
+            guard let file = try? pack.data(), let entry = try? file.entry(at: offset), entry.content == .object(.blob),
                   entry.size >= ObjectStore.streamingThreshold else { continue }
             var verifier = VerifyingSink(id: id, kind: .blob, size: entry.size)
             do {
@@ -155,8 +188,8 @@ extension PackStore {
             } catch let error as Zlib.Failure {
                 throw StoreError.corruptObject(id, reason: "in pack \(pack.name): \(error.description)")
             }
-            return try verifier.finish()
+            return .streamed(try verifier.finish())
         }
-        return nil
+        return found ? .small : .absent
     }
 }
