@@ -8,10 +8,10 @@ import Darwin
 /// holds about a megabyte of it at a time instead of the whole file (and its compressed form).
 ///
 /// The hash is checked when the last piece has been handed over: a caller must not let anything
-/// it did with the pieces count before `stream` returns (a checkout writes them to a temporary
-/// file that is renamed into place only then). Objects below `threshold`, and deltas in packs
-/// (whose base must be whole anyway), are read whole and handed over in one piece, after the
-/// usual verification.
+/// it did with the pieces count before `readBlob` or `streamBlob` returns (a checkout writes them
+/// to a temporary file that is renamed into place only then). Objects below `streamingThreshold`,
+/// and deltas in packs (whose base must be whole anyway), are read whole, with the usual
+/// verification. Decision 0017.
 extension ObjectStore {
     /// From this size on (of the loose file, or of the object in a pack), blobs are streamed.
     public static let streamingThreshold = 4 << 20
@@ -66,17 +66,16 @@ enum StreamOutcome {
 /// kind, size and hash at the end.
 struct VerifyingSink {
     let id: ObjectID
-    /// Known from a pack entry's header; nil when it comes from the loose object's own header.
-    private var expected: (kind: ObjectKind, size: Int)?
     private var header = [UInt8]()
     private var hasher: ObjectHasher?
     private var size = 0
     private(set) var received = 0
 
+    /// `kind` and `size` from a pack entry's header; without them, from the loose object's own
+    /// header at the start of the bytes.
     init(id: ObjectID, kind: ObjectKind? = nil, size: Int? = nil) {
         self.id = id
         if let kind, let size {
-            expected = (kind, size)
             hasher = ObjectHasher(kind: kind, size: size)
             self.size = size
         }
@@ -97,7 +96,6 @@ struct VerifyingSink {
                 throw StoreError.corruptObject(id, reason: error.reason)
             }
             guard parsed.kind == .blob else { throw StoreError.wrongKind(id, expected: .blob, actual: parsed.kind) }
-            expected = (parsed.kind, parsed.size)
             hasher = ObjectHasher(kind: parsed.kind, size: parsed.size)
             size = parsed.size
             body = UnsafeRawBufferPointer(rebasing: chunk[(nul + 1)...])
