@@ -5,13 +5,6 @@ import Testing
 /// `ObjectStore.streamBlob` hands over the same bytes as `read`, from loose objects and packs,
 /// large and small, and refuses a damaged large object by name once its end is reached.
 @Suite struct BlobStreamTests {
-    func temporaryStore() throws -> (ObjectStore, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lvc-unit-\(UUID().uuidString)").path
-        try FileSystem.makeDirectories(dir + "/objects/pack")
-        try FileSystem.makeDirectories(dir + "/tmp")
-        return (ObjectStore(objectsDirectory: dir + "/objects", temporaryDirectory: dir + "/tmp"), dir)
-    }
-
     /// Bytes that zlib cannot shrink much, so that the loose file is over the threshold too.
     func noise(_ count: Int, seed: UInt64) -> [UInt8] {
         var state = seed

@@ -98,13 +98,6 @@ import Testing
 }
 
 @Suite struct LooseObjectTests {
-    func temporaryStore() throws -> (ObjectStore, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lvc-unit-\(UUID().uuidString)").path
-        try FileSystem.makeDirectories(dir + "/objects")
-        try FileSystem.makeDirectories(dir + "/tmp")
-        return (ObjectStore(objectsDirectory: dir + "/objects", temporaryDirectory: dir + "/tmp"), dir)
-    }
-
     @Test func writeReadVerify() throws {
         let (store, dir) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }
