@@ -16,6 +16,18 @@ extension Repository {
         return nil
     }
 
+    /// The same for a large blob, which is streamed, not held: its size and CRC-32 against the
+    /// record, and the entry's inflated size and CRC-32 against those.
+    static func cacheProblem(_ cache: PackageCache, blob id: ObjectID, size: Int, crc: UInt32) -> String? {
+        guard let (record, stored) = cache.lookup(id) else { return nil }
+        if record.size != size { return "records a size of \(record.size) bytes for a blob of \(size)" }
+        if record.crc != crc { return "records a CRC-32 that is not the blob's" }
+        if !DeploymentPackage.CompressedEntry.inflates(stored, method: record.method, size: size, crc: crc) {
+            return record.method == 8 ? "its bytes do not inflate to the blob" : "its bytes are not the blob's"
+        }
+        return nil
+    }
+
     static let cacheRemedy = "a publish would record a wrong CodeSha256; remove .lambda/lvc/package-cache/ while no lvc runs (lvc rebuilds it)"
 
     /// The first name in a code tree (at any depth) that `checkout` and `export` refuse, as

@@ -22,22 +22,43 @@ extension ObjectStore {
         case streamed(size: Int)
     }
 
+    /// An object read by `readObject`: whole, or its body already handed to the sink.
+    public enum ObjectRead {
+        case whole(RawObject)
+        case streamed(kind: ObjectKind, size: Int)
+    }
+
     /// Reads blob `id` whole when it is small, as `read` does, or hands its body to `sink` in
     /// pieces when it is large. For a streamed blob, throws `StoreError.corruptObject` (after some
     /// pieces may have been handed over) when the bytes do not hash to `id`.
     public func readBlob(_ id: ObjectID, streamingInto sink: (UnsafeRawBufferPointer) throws -> Void) throws -> BlobRead {
-        switch try loose.streamBlob(id, into: sink) {
-        case .streamed(let size): return .streamed(size: size)
-        case .small: return .whole(try read(id, as: .blob))
+        switch try readObject(id, kind: .blob, streamingInto: sink) {
+        case .whole(let object): return .whole(object.body)
+        case .streamed(_, let size): return .streamed(size: size)
+        }
+    }
+
+    /// `readBlob` for an object of any kind (`kind` nil) or of one kind: `fsck` verifies large
+    /// objects this way, whatever they are.
+    public func readObject(_ id: ObjectID, kind: ObjectKind?,
+                           streamingInto sink: (UnsafeRawBufferPointer) throws -> Void) throws -> ObjectRead {
+        func checked(_ object: RawObject) throws -> ObjectRead {
+            if let kind, object.kind != kind { throw StoreError.wrongKind(id, expected: kind, actual: object.kind) }
+            return .whole(object)
+        }
+        switch try loose.streamObject(id, kind: kind, into: sink) {
+        case .streamed(let kind, let size): return .streamed(kind: kind, size: size)
+        case .small: return try checked(try read(id))
         case .absent: break
         }
-        if case .streamed(let size) = try packs.streamBlob(id, into: sink) { return .streamed(size: size) }
+        if case .streamed(let kind, let size) = try packs.streamObject(id, kind: kind, into: sink) {
+            return .streamed(kind: kind, size: size)
+        }
         guard let object = try packs.read(id) else { throw StoreError.missingObject(id) }
         guard ObjectHasher.id(of: object.kind, body: object.body) == id else {
             throw StoreError.corruptObject(id, reason: "hash mismatch in pack")
         }
-        guard object.kind == .blob else { throw StoreError.wrongKind(id, expected: .blob, actual: object.kind) }
-        return .whole(object.body)
+        return try checked(object)
     }
 
     /// Hands the body of blob `id` to `sink`, in pieces when it is large, and returns its size.
@@ -54,18 +75,21 @@ extension ObjectStore {
     }
 }
 
-/// What a store part did with a blob asked for streaming.
+/// What a store part did with an object asked for streaming.
 enum StreamOutcome {
     case absent
     /// There, but small (or a delta): read it whole.
     case small
-    case streamed(Int)
+    case streamed(ObjectKind, Int)
 }
 
 /// Takes the inflated bytes of one object (header, then body), hands the body on, and checks
 /// kind, size and hash at the end.
 struct VerifyingSink {
     let id: ObjectID
+    /// The kind the caller wants; nil for any.
+    let wanted: ObjectKind?
+    private(set) var kind: ObjectKind?
     private var header = [UInt8]()
     private var hasher: ObjectHasher?
     private var size = 0
@@ -73,9 +97,11 @@ struct VerifyingSink {
 
     /// `kind` and `size` from a pack entry's header; without them, from the loose object's own
     /// header at the start of the bytes.
-    init(id: ObjectID, kind: ObjectKind? = nil, size: Int? = nil) {
+    init(id: ObjectID, wanted: ObjectKind?, kind: ObjectKind? = nil, size: Int? = nil) {
         self.id = id
+        self.wanted = wanted
         if let kind, let size {
+            self.kind = kind
             hasher = ObjectHasher(kind: kind, size: size)
             self.size = size
         }
@@ -84,7 +110,7 @@ struct VerifyingSink {
     mutating func take(_ chunk: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         var body = chunk
         if hasher == nil {
-            // The loose object's header `blob <size>\0` may arrive split over pieces.
+            // The loose object's header (`blob <size>\0`) may arrive split over pieces.
             let nul = chunk.firstIndex(of: 0)
             header += chunk[..<(nul ?? chunk.endIndex)]
             guard let nul else {
@@ -95,7 +121,8 @@ struct VerifyingSink {
             do { parsed = try ObjectKind.parseHeader(header + [0]) } catch {
                 throw StoreError.corruptObject(id, reason: error.reason)
             }
-            guard parsed.kind == .blob else { throw StoreError.wrongKind(id, expected: .blob, actual: parsed.kind) }
+            if let wanted, parsed.kind != wanted { throw StoreError.wrongKind(id, expected: wanted, actual: parsed.kind) }
+            kind = parsed.kind
             hasher = ObjectHasher(kind: parsed.kind, size: parsed.size)
             size = parsed.size
             body = UnsafeRawBufferPointer(rebasing: chunk[(nul + 1)...])
@@ -129,14 +156,14 @@ private let systemRead = Darwin.read
 #endif
 
 extension LooseObjects {
-    /// Streams a large loose blob from its file, a megabyte at a time.
-    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
+    /// Streams a large loose object (of kind `kind`, or any) from its file, a megabyte at a time.
+    func streamObject(_ id: ObjectID, kind: ObjectKind?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
         let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .absent }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold else { return .small }
-        var verifier = VerifyingSink(id: id)
+        var verifier = VerifyingSink(id: id, wanted: kind)
         let inflater: Zlib.Inflater
         do { inflater = try Zlib.Inflater(format: .zlib) } catch let error as Zlib.Failure {
             throw StoreError.corruptObject(id, reason: error.description)
@@ -159,26 +186,29 @@ extension LooseObjects {
             }
         }
         guard inflater.ended else { throw StoreError.corruptObject(id, reason: "compressed data is truncated") }
-        return .streamed(try verifier.finish())
+        let size = try verifier.finish()
+        return .streamed(verifier.kind!, size)
     }
 }
 
 extension PackStore {
-    /// Streams a large blob stored whole (not as a delta) in a pack from the mapped pack.
-    func streamBlob(_ id: ObjectID, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
-        let outcome = try streamBlob(id, in: packs(), into: sink)
-        if case .absent = outcome, let changed = refreshedPacks() { return try streamBlob(id, in: changed, into: sink) }
+    /// Streams a large object (of kind `kind`, or any) stored whole, not as a delta, in a pack,
+    /// from the mapped pack.
+    func streamObject(_ id: ObjectID, kind: ObjectKind?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
+        let outcome = try streamObject(id, kind: kind, in: packs(), into: sink)
+        if case .absent = outcome, let changed = refreshedPacks() { return try streamObject(id, kind: kind, in: changed, into: sink) }
         return outcome
     }
 
-    private func streamBlob(_ id: ObjectID, in packs: [Pack], into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
+    private func streamObject(_ id: ObjectID, kind wanted: ObjectKind?, in packs: [Pack],
+                              into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
         var found = false
         for pack in packs {
             guard let offset = try? pack.offset(of: id) else { continue }
             found = true
-            guard let file = try? pack.data(), let entry = try? file.entry(at: offset), entry.content == .object(.blob),
-                  entry.size >= ObjectStore.streamingThreshold else { continue }
-            var verifier = VerifyingSink(id: id, kind: .blob, size: entry.size)
+            guard let file = try? pack.data(), let entry = try? file.entry(at: offset), case .object(let kind) = entry.content,
+                  wanted == nil || kind == wanted, entry.size >= ObjectStore.streamingThreshold else { continue }
+            var verifier = VerifyingSink(id: id, wanted: wanted, kind: kind, size: entry.size)
             do {
                 let inflater = try Zlib.Inflater(format: .zlib)
                 try inflater.update(file.dataAfter(entry)) { try verifier.take($0, sink) }
@@ -186,7 +216,7 @@ extension PackStore {
             } catch let error as Zlib.Failure {
                 throw StoreError.corruptObject(id, reason: "in pack \(pack.name): \(error.description)")
             }
-            return .streamed(try verifier.finish())
+            return .streamed(kind, try verifier.finish())
         }
         return found ? .small : .absent
     }

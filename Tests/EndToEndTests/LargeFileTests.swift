@@ -81,5 +81,8 @@ import Testing
         #expect(cat.stderr.contains("object \(id) is corrupt"))
         #expect(try box.lvcFails("export", "2", "-o", zip + ".bad").stderr.contains("object \(id) is corrupt"))
         #expect(!FileManager.default.fileExists(atPath: zip + ".bad"))
+        // fsck verifies large objects as they stream, and names the damaged one.
+        let fsck = try box.lvcFails("fsck")
+        #expect(fsck.stderr.contains("error: object \(id): object \(id) is corrupt: hash mismatch"), "\(fsck.stderr)")
     }
 }
