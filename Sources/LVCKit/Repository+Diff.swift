@@ -25,15 +25,58 @@ public struct FileDiff: Sendable {
     public var change: TreeChange
     public var oldContent: [UInt8]?
     public var newContent: [UInt8]?
+    /// Set instead of the contents when a side is a large binary file (decision 0017): only its
+    /// first 8,000 bytes and its size were kept while it streamed. A missing side counts 0.
+    public var largeBinary: (oldSize: Int, newSize: Int)?
+
+    /// The sizes of the two sides when the file is binary (git's rule: a NUL in the first 8,000
+    /// bytes of either side), nil for a text file.
+    public var binarySizes: (oldSize: Int, newSize: Int)? {
+        if let largeBinary { return largeBinary }
+        let old = oldContent ?? [], new = newContent ?? []
+        return LineDiff.isBinary(old) || LineDiff.isBinary(new) ? (old.count, new.count) : nil
+    }
     /// Its lines added and removed, worked out while the contents were read and then let go
     /// (`log --stat` over a long history); nil when not asked for.
     public var summary: LineSummary?
+}
+
+/// One side of a changed file, as read for a diff.
+enum DiffContent {
+    case bytes([UInt8])
+    case largeBinary(size: Int)
+
+    var size: Int {
+        switch self {
+        case .bytes(let bytes): return bytes.count
+        case .largeBinary(let size): return size
+        }
+    }
+}
+
+extension FileDiff {
+    /// Takes the sides read for it: their bytes, or only their sizes when either is a large
+    /// binary file.
+    mutating func load(old: DiffContent?, new: DiffContent?) {
+        func isLarge(_ side: DiffContent?) -> Bool { if case .largeBinary = side { return true } else { return false } }
+        if isLarge(old) || isLarge(new) {
+            largeBinary = (old?.size ?? 0, new?.size ?? 0)
+            return
+        }
+        if case .bytes(let bytes) = old { oldContent = bytes }
+        if case .bytes(let bytes) = new { newContent = bytes }
+    }
 }
 
 /// What `--stat` shows of a changed file.
 public enum LineSummary: Sendable, Equatable {
     case text(added: Int, removed: Int)
     case binary(oldSize: Int, newSize: Int)
+
+    public static func of(_ file: FileDiff) -> LineSummary {
+        if let sizes = file.largeBinary { return .binary(oldSize: sizes.oldSize, newSize: sizes.newSize) }
+        return .of(file.oldContent ?? [], file.newContent ?? [])
+    }
 
     public static func of(_ old: [UInt8], _ new: [UInt8]) -> LineSummary {
         if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return .binary(oldSize: old.count, newSize: new.count) }
@@ -131,12 +174,35 @@ extension Repository {
         for change in changes {
             var file = FileDiff(change: change)
             if contents {
-                file.oldContent = try change.old.map { try blobContent($0.id, from: left) }
-                file.newContent = try change.new.map { try blobContent($0.id, from: right) }
+                file.load(old: try change.old.map { try diffContent($0.id, from: left) },
+                          new: try change.new.map { try diffContent($0.id, from: right) })
             }
             files.append(file)
         }
         return StateDiff(files: files, config: Repository.configChanges(left.configuration, right.configuration))
+    }
+
+    /// A side of a changed file as a diff needs it: its bytes, or, for a large binary blob, its
+    /// size alone (the blob is streamed and verified, and let go once its first 8,000 bytes show
+    /// a NUL).
+    func diffContent(_ id: ObjectID, from side: ResolvedSide?) throws -> DiffContent {
+        if let side, side.folderFiles[id] != nil { return .bytes(try blobContent(id, from: side)) }
+        var kept = [UInt8](), binary = false
+        let read = try LVCError.wrap("read object \(id)") {
+            try objects.readBlob(id) { piece in
+                guard !binary else { return }
+                let before = kept.count
+                kept.append(contentsOf: piece)
+                if before < 8000 && kept.count >= 8000, LineDiff.isBinary(kept) {
+                    binary = true
+                    kept = []
+                }
+            }
+        }
+        switch read {
+        case .whole(let body): return .bytes(body)
+        case .streamed(let size): return binary ? .largeBinary(size: size) : .bytes(kept)
+        }
     }
 
     func blobContent(_ id: ObjectID, from side: ResolvedSide) throws -> [UInt8] {
@@ -216,9 +282,10 @@ extension Repository {
                 entry.changes = StateDiff(files: try changes.map { change in
                     var file = FileDiff(change: change)
                     if summaries {
-                        let old = try change.old.map { try objects.read($0.id, as: .blob) } ?? []
-                        let new = try change.new.map { try objects.read($0.id, as: .blob) } ?? []
-                        file.summary = .of(old, new)
+                        file.load(old: try change.old.map { try diffContent($0.id, from: nil) },
+                                  new: try change.new.map { try diffContent($0.id, from: nil) })
+                        file.summary = .of(file)
+                        file.oldContent = nil; file.newContent = nil
                     }
                     return file
                 }, config: [])

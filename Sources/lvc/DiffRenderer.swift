@@ -61,6 +61,8 @@ struct DiffRenderer {
             var removed = file, added = file
             removed.change.kind = .deleted; removed.change.new = nil; removed.newContent = nil
             added.change.kind = .added; added.change.old = nil; added.oldContent = nil
+            removed.largeBinary = file.largeBinary.map { ($0.oldSize, 0) }
+            added.largeBinary = file.largeBinary.map { (0, $0.newSize) }
             patch(removed, into: out)
             patch(added, into: out)
         }
@@ -88,8 +90,8 @@ struct DiffRenderer {
         out.line(paint("index \(Self.short(c.old?.id))..\(Self.short(c.new?.id))\(indexSuffix)", "1"))
         let old = file.oldContent ?? [], new = file.newContent ?? []
         let aName = c.old == nil ? "/dev/null" : aPath, bName = c.new == nil ? "/dev/null" : bPath
-        if LineDiff.isBinary(old) || LineDiff.isBinary(new) {
-            out.line("Binary files \(aName) and \(bName) differ (\(old.count) → \(new.count) bytes)")
+        if let sizes = file.binarySizes {
+            out.line("Binary files \(aName) and \(bName) differ (\(sizes.oldSize) → \(sizes.newSize) bytes)")
             return
         }
         let oldLines = LineDiff.lines(old), newLines = LineDiff.lines(new)
@@ -142,7 +144,7 @@ struct DiffRenderer {
 
     /// Lines added and removed in one file (nil for binary files).
     static func summary(_ file: FileDiff) -> LineSummary {
-        file.summary ?? .of(file.oldContent ?? [], file.newContent ?? [])
+        file.summary ?? .of(file)
     }
 
     /// Lines added and removed; nil for a binary file.

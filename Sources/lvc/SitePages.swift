@@ -150,8 +150,8 @@ enum SitePages {
         for (n, file) in diff.files.enumerated() {
             html += "<div class=\"file-diff\" id=\"f\(n)\"><h3>\(H.escape(file.change.pathString))</h3>"
             let old = file.oldContent ?? [], new = file.newContent ?? []
-            if LineDiff.isBinary(old) || LineDiff.isBinary(new) {
-                html += "<p>Binary file: \(old.count) → \(new.count) bytes</p></div>"
+            if let sizes = file.binarySizes {
+                html += "<p>Binary file: \(sizes.oldSize) → \(sizes.newSize) bytes</p></div>"
                 continue
             }
             html += "<table class=\"diff\">"
@@ -181,12 +181,14 @@ enum SitePages {
         return H.page(title: "/" + path, depth: 1, body: body + "</table>")
     }
 
-    static func blob(repository: Repository, name: String, mode: EntryMode, body: [UInt8]) -> String {
-        var html = "<h1 class=\"mono\">\(H.escape(name))</h1>\n<p>\(body.count) bytes, mode \(String(mode.rawValue, radix: 8))"
+    /// A file's page. `body` is the whole file, or only its start when it is larger than a page
+    /// shows (`size` says how large).
+    static func blob(repository: Repository, name: String, mode: EntryMode, size: Int, body: [UInt8]) -> String {
+        var html = "<h1 class=\"mono\">\(H.escape(name))</h1>\n<p>\(size) bytes, mode \(String(mode.rawValue, radix: 8))"
         html += mode == .symlink ? ", symlink</p>" : "</p>"
         if LineDiff.isBinary(body) {
             html += "<p>Binary file.</p>"
-        } else if body.count > 2_000_000 {
+        } else if size > 2_000_000 {
             html += "<p>Too large to show (over 2 MB).</p>"
         } else {
             html += "<pre class=\"file\">\(H.escape(String(decoding: body, as: UTF8.self)))</pre>"

@@ -64,8 +64,18 @@ struct SiteWriter {
             if entry.mode == .directory {
                 pages += try writeTreePages(entry.id, path: child)
             } else if !FileSystem.exists(directory + "/b/\(entry.id.hex).html") {
-                let body = try repository.objects.read(entry.id, as: .blob)
-                try writeFile("b/\(entry.id.hex).html", SitePages.blob(repository: repository, name: child, mode: entry.mode, body: body))
+                // A large file is streamed (and verified); its page needs only its size and its
+                // first bytes, which say whether it is binary (it is too large to show anyway).
+                var start = [UInt8]()
+                let read = try repository.objects.readBlob(entry.id) { piece in
+                    if start.count < 8000 { start += piece.prefix(8000 - start.count) }
+                }
+                let (size, body): (Int, [UInt8])
+                switch read {
+                case .whole(let bytes): (size, body) = (bytes.count, bytes)
+                case .streamed(let count): (size, body) = (count, start)
+                }
+                try writeFile("b/\(entry.id.hex).html", SitePages.blob(repository: repository, name: child, mode: entry.mode, size: size, body: body))
                 pages += 1
             }
         }

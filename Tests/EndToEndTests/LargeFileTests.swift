@@ -60,6 +60,29 @@ import Testing
         #expect(try box.lvc("export", "1", "-o", zip + ".1").stdout.trimmingCharacters(in: .newlines) == sha1)
         #expect(try box.lvc("fsck").stderr.isEmpty, "export repaired the cache")
 
+        // Diffs and the site need only the sizes of a large binary file (and its first bytes).
+        #expect(try box.lvc("diff", "1", "2").stdout.contains(
+            "Binary files a/model.bin and b/model.bin differ (\(v1.count) → \(v2.count) bytes)\n"))
+        #expect(try box.lvc("diff", "1", "2", "--stat").stdout.hasPrefix(" model.bin | Bin \(v1.count) -> \(v2.count) bytes\n"))
+        #expect(try box.lvc("log", "--stat").stdout.contains(" model.bin  | Bin 0 -> \(v1.count) bytes\n"))
+        let site = box.root.deletingLastPathComponent().appendingPathComponent("site").path
+        try box.lvc("site", "-o", site)
+        let blob = try box.git("rev-parse", "refs/versions/2:code/model.bin").stdout.trimmingCharacters(in: .newlines)
+        let page = try String(contentsOfFile: site + "/b/\(blob).html", encoding: .utf8)
+        #expect(page.contains("\(v2.count) bytes, mode 100644") && page.contains("Binary file."), "\(page)")
+        // A large text file is still diffed line by line.
+        let lines = (0..<300_000).map { "line \($0) of a large text file" }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: box.root.appendingPathComponent("big.txt"))
+        try box.lvc("add")
+        try box.lvc("publish")
+        var edited = lines
+        edited[150_000] = "changed"
+        try Data((edited.joined(separator: "\n") + "\n").utf8).write(to: box.root.appendingPathComponent("big.txt"))
+        try box.lvc("add")
+        try box.lvc("publish")
+        #expect(try box.lvc("diff", "3", "4", "--stat").stdout == " big.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n")
+        #expect(try box.lvc("diff", "3", "4").stdout.contains("-line 150000 of a large text file\n+changed\n"))
+
         // Version 2's blob (loose) replaced by another valid object of the same size: checkout
         // fails, naming it, and leaves the folder's file and $LATEST as they were.
         try box.lvc("checkout", "1", "--force")
