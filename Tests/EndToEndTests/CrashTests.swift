@@ -128,10 +128,10 @@ import Testing
     }
 
     /// The other commands that write the store, killed at random moments: `checkout` (the index
-    /// and the folder), `alias update` (the alias records and tags), `config` (the index) and `gc`
-    /// (which deletes objects). After every kill the store is valid for lvc and git, `$LATEST`
+    /// and the folder), `alias update` (the alias records and tags), `config` (the index), `gc`
+    /// (which deletes objects) and `delete` (a version's ref). After every kill the store is valid for lvc and git, `$LATEST`
     /// and the aliases are as before or as after, and the versions are intact.
-    @Test func killedCheckoutAliasConfigAndGcLeaveAValidStore() throws {
+    @Test func killedCheckoutAliasConfigGcAndDeleteLeaveAValidStore() throws {
         var (seed, rng, box) = try treeAndEmptyStore()
         try box.lvc("add")
         try box.lvc("publish")
@@ -194,6 +194,24 @@ import Testing
             // Every object a version or $LATEST needs is still there: both can be read whole.
             try box.lvc("export", "1", "-o", "../v1.zip")
             try box.lvc("export", "LATEST", "-o", "../latest.zip")
+            // A version made for the purpose, deleted by a killed `delete`: there or gone, and
+            // its number never given again.
+            try box.lvc("config", "description", "round \(round)")
+            let number = 2 + round
+            #expect(try box.lvc("publish").stdout.hasPrefix("Published version \(number) "), "seed \(seed), round \(round)")
+            func listed() throws -> String { try box.git("for-each-ref", "--format=%(refname)", "refs/versions").stdout }
+            let withIt = try listed()
+            try killAt(box, ["delete", String(number)], afterMicroseconds: UInt32(rng.next() % 20_000))
+            let mid = try listed()
+            try checkStore(box)
+            try removeStaleLocks(box)
+            _ = try box.run(Sandbox.binary, ["delete", String(number)])  // finish it, if the kill came first
+            let without = try listed()
+            #expect(!without.contains("refs/versions/\(number)\n"), "seed \(seed), round \(round)")
+            #expect(mid == withIt || mid == without, "seed \(seed), round \(round): a killed delete left \(mid)")
+            outcomes["delete " + (mid == without ? "after" : "before"), default: 0] += 1
+            try checkVersions(round)
+            try box.lvc("config", "--unset", "description")
         }
         print("other commands killed (seed \(seed)): \(outcomes.sorted { $0.key < $1.key })")
     }
