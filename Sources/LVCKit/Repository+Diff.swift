@@ -186,7 +186,10 @@ extension Repository {
     /// size alone (the blob is streamed and verified, and let go once its first 8,000 bytes show
     /// a NUL).
     func diffContent(_ id: ObjectID, from side: ResolvedSide?) throws -> DiffContent {
-        if let side, side.folderFiles[id] != nil { return .bytes(try blobContent(id, from: side)) }
+        if let side, let file = side.folderFiles[id] {
+            if file.mode != .symlink, let size = try largeBinaryFile(file) { return .largeBinary(size: size) }
+            return .bytes(try blobContent(id, from: side))
+        }
         var kept = [UInt8](), binary = false
         let read = try LVCError.wrap("read object \(id)") {
             try objects.readBlob(id) { piece in
@@ -202,6 +205,24 @@ extension Repository {
         switch read {
         case .whole(let body): return .bytes(body)
         case .streamed(let size): return binary ? .largeBinary(size: size) : .bytes(kept)
+        }
+    }
+
+    /// The size of a file in the folder when it is large and binary (a NUL in its first 8,000
+    /// bytes), read from its first bytes only; nil otherwise (then it is read whole).
+    func largeBinaryFile(_ file: WorktreeFile) throws -> Int? {
+        try LVCError.wrap("read \(file.pathString)") {
+            let path = root + "/" + file.pathString
+            let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw StoreError.io(path: file.pathString, operation: "open", errno: errno) }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { throw StoreError.io(path: file.pathString, operation: "stat", errno: errno) }
+            guard Int(st.st_size) >= ObjectStore.streamingThreshold else { return nil }
+            var start = [UInt8](repeating: 0, count: 8000)
+            let count = start.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            guard count == 8000 else { return nil }
+            return LineDiff.isBinary(start) ? Int(st.st_size) : nil
         }
     }
 

@@ -34,6 +34,12 @@ import Testing
         #expect(try box.lvc("cat", "1:model.bin").stdoutBytes == v1)
         #expect(try box.lvc("cat", "2:model.bin").stdoutBytes == v2)
         #expect(try box.lvc("status", "--short").stdout.isEmpty)
+        // The folder's side of a diff: a large binary file is judged by its first bytes too.
+        try (v2 + Data(repeating: 1, count: 100)).write(to: box.root.appendingPathComponent("model.bin"))
+        #expect(try box.lvc("diff").stdout.contains(
+            "Binary files a/model.bin and b/model.bin differ (\(v2.count) → \(v2.count + 100) bytes)\n"))
+        try v2.write(to: box.root.appendingPathComponent("model.bin"))
+        #expect(try box.lvc("diff").stdout.isEmpty)
 
         // The packages: what publish recorded is what export writes, with and without the cache,
         // and the zip holds the files.
