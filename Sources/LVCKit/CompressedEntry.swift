@@ -27,8 +27,9 @@ extension DeploymentPackage {
         /// Hands the entry's stored bytes to `body`, in one piece or (a large stored blob, read
         /// again and verified) in several.
         func forEachStoredPiece(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-            if let mapped { return try body(mapped) }
-            if let spilled { return try body(spilled.bytes) }
+            // Mapped bytes (the cache's, or a spilled entry's) go in pieces, each let go once used.
+            if let mapped { return try MappedFile.forEachPiece(of: mapped, body) }
+            if let spilled { return try MappedFile.forEachPiece(of: spilled.bytes, body) }
             if let restreamed {
                 let count = try restreamed.objects.streamBlob(restreamed.id, into: body)
                 guard count == size else { throw StoreError.corruptObject(restreamed.id, reason: "its size changed while it was packaged") }
@@ -119,13 +120,24 @@ extension DeploymentPackage {
         /// Whether a cached entry's stored bytes inflate (method 8) or are (method 0) `size` bytes
         /// with CRC-32 `crc`, without holding them: the check of a large blob's cached entry.
         static func inflates(_ stored: UnsafeRawBufferPointer, method: UInt16, size: Int, crc: UInt32) -> Bool {
-            guard method == 8 else { return method == 0 && stored.count == size && Zlib.crc32(raw: stored) == crc }
+            var actual: UInt32 = 0
+            guard method == 8 else {
+                guard method == 0, stored.count == size else { return false }
+                MappedFile.forEachPiece(of: stored) { actual = Zlib.crc32(raw: $0, seed: actual) }
+                return actual == crc
+            }
             guard let inflater = try? Zlib.Inflater(format: .raw) else { return false }
-            var count = 0, actual: UInt32 = 0
-            guard let consumed = try? inflater.update(stored, sink: { piece in
-                count += piece.count
-                actual = Zlib.crc32(raw: piece, seed: actual)
-            }) else { return false }
+            var count = 0, consumed = 0
+            do {
+                try MappedFile.forEachPiece(of: stored) { piece in
+                    consumed += try inflater.update(piece) { out in
+                        count += out.count
+                        actual = Zlib.crc32(raw: out, seed: actual)
+                    }
+                }
+            } catch {
+                return false
+            }
             return inflater.ended && consumed == stored.count && count == size && actual == crc
         }
 

@@ -211,7 +211,9 @@ extension PackStore {
             var verifier = VerifyingSink(id: id, wanted: wanted, kind: kind, size: entry.size)
             do {
                 let inflater = try Zlib.Inflater(format: .zlib)
-                try inflater.update(file.dataAfter(entry)) { try verifier.take($0, sink) }
+                let data = try file.dataAfter(entry)
+                let used = try inflater.update(data) { try verifier.take($0, sink) }
+                MappedFile.release(UnsafeRawBufferPointer(rebasing: data[0..<used]))
                 guard inflater.ended else { throw Zlib.Failure(description: "compressed data is truncated") }
             } catch let error as Zlib.Failure {
                 throw StoreError.corruptObject(id, reason: "in pack \(pack.name): \(error.description)")

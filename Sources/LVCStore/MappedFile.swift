@@ -52,6 +52,37 @@ public final class MappedFile: @unchecked Sendable {
 
     public var count: Int { bytes.count }
 
+    /// Tells the kernel that the pages wholly inside `part` (a slice of this mapping) will not
+    /// be read again soon: they leave the process's resident set and stay in the page cache, so
+    /// streaming a 300 MB file through a mapping does not make the process look 300 MB large.
+    /// Reading them again is still correct (they fault back in); the mapping is read-only, so
+    /// nothing is lost.
+    public static func release(_ part: UnsafeRawBufferPointer) {
+        guard let base = part.baseAddress, part.count > 0 else { return }
+        let page = MappedFile.pageSize
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + part.count) / page * page
+        // Below a quarter of a MB it is not worth a system call (a package's small entries).
+        guard end - start >= 256 << 10, let address = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(address, end - start, Int32(MADV_DONTNEED))
+    }
+
+    /// Hands `part` (a slice of a mapping) to `body` in pieces of `size` bytes, letting each go
+    /// (`release`) once `body` has returned: reading a mapped 300 MB entry keeps a few MB of it
+    /// resident at a time.
+    public static func forEachPiece(of part: UnsafeRawBufferPointer, size: Int = 4 << 20,
+                                    _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var at = 0
+        repeat {
+            let piece = UnsafeRawBufferPointer(rebasing: part[at..<min(at + size, part.count)])
+            try body(piece)
+            release(piece)
+            at += piece.count
+        } while at < part.count
+    }
+
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
     /// Big-endian u32 at `offset`; the caller has checked the bounds.
     func uint32(at offset: Int) -> UInt32 {
         bytes.loadBE32(offset)
