@@ -156,13 +156,27 @@ private let systemRead = Darwin.read
 #endif
 
 extension LooseObjects {
+    /// Whether a loose file may hold an object of `streamingThreshold` bytes or more: a large
+    /// file always; a small one only if deflate could expand it that far (1032:1 at most), and
+    /// then its header says (50 MB of zeros take 50 KB).
+    static func mayHoldLargeObject(fd: Int32, compressedSize: Int) -> Bool {
+        if compressedSize >= ObjectStore.streamingThreshold { return true }
+        guard compressedSize * 1032 >= ObjectStore.streamingThreshold else { return false }
+        var start = [UInt8](repeating: 0, count: 64)
+        let count = start.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0,
+              let header = try? start.withUnsafeBytes({ try Zlib.inflatePrefix(UnsafeRawBufferPointer(rebasing: $0[0..<count]), count: ObjectKind.maxHeaderCount) }),
+              let parsed = try? ObjectKind.parseHeader(header) else { return true }  // let the stream name the fault
+        return parsed.size >= ObjectStore.streamingThreshold
+    }
+
     /// Streams a large loose object (of kind `kind`, or any) from its file, a megabyte at a time.
     func streamObject(_ id: ObjectID, kind: ObjectKind?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> StreamOutcome {
         let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .absent }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold else { return .small }
+        guard fstat(fd, &st) == 0, LooseObjects.mayHoldLargeObject(fd: fd, compressedSize: Int(st.st_size)) else { return .small }
         var verifier = VerifyingSink(id: id, wanted: kind)
         let inflater: Zlib.Inflater
         do { inflater = try Zlib.Inflater(format: .zlib) } catch let error as Zlib.Failure {

@@ -28,6 +28,9 @@ import Testing
         let small = Array("exports.handler = 1\n".utf8)
         let looseLarge = try store.write(.blob, large)
         let looseSmall = try store.write(.blob, small)
+        // Large, but a small loose file (zeros deflate 1000:1): its header says it is large.
+        let zeros = [UInt8](repeating: 0, count: ObjectStore.streamingThreshold + 1)
+        let looseZeros = try store.write(.blob, zeros)
         // A pack, as a first `lvc add` writes one, with a large and a small blob.
         let packedLarge = noise(ObjectStore.streamingThreshold * 2, seed: 2)
         let packedSmall = Array("packed\n".utf8)
@@ -36,7 +39,7 @@ import Testing
             try store.write(.blob, body, id: ObjectHasher.id(of: .blob, body: body), into: writer)
         }
         _ = try writer.finish()
-        for (id, body, streamedInPieces) in [(looseLarge, large, true), (looseSmall, small, false),
+        for (id, body, streamedInPieces) in [(looseLarge, large, true), (looseSmall, small, false), (looseZeros, zeros, true),
                                              (ObjectHasher.id(of: .blob, body: packedLarge), packedLarge, true),
                                              (ObjectHasher.id(of: .blob, body: packedSmall), packedSmall, false)] {
             let (bytes, pieces) = try streamed(store, id)
