@@ -17,19 +17,11 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Maps `path`. Throws `StoreError.io` (errno ENOENT when the file is gone) and
     /// `StoreError.corruptFile` for an empty file, which no pack or index can be.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
-        let size = Int(st.st_size)
-        guard size > 0 else { throw StoreError.corruptFile(path: path, reason: "the file is empty") }
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
-            throw StoreError.io(path: path, operation: "mmap", errno: errno)
-        }
-        bytes = UnsafeRawBufferPointer(start: address, count: size)
+        try self.init(fileDescriptor: fd, path: path)
     }
 
     /// Maps the whole of an open file (which the caller keeps or closes: the mapping outlives
