@@ -162,11 +162,13 @@ extension LooseObjects {
     static func mayHoldLargeObject(fd: Int32, compressedSize: Int) -> Bool {
         if compressedSize >= ObjectStore.streamingThreshold { return true }
         guard compressedSize * 1032 >= ObjectStore.streamingThreshold else { return false }
-        var start = [UInt8](repeating: 0, count: 64)
+        // The first deflate block starts with its Huffman tables (level 1 writes dynamic ones, up to
+        // a few hundred bytes) before the header's bytes: a kilobyte holds them.
+        var start = [UInt8](repeating: 0, count: 1024)
         let count = start.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0,
               let header = try? start.withUnsafeBytes({ try Zlib.inflatePrefix(UnsafeRawBufferPointer(rebasing: $0[0..<count]), count: ObjectKind.maxHeaderCount) }),
-              let parsed = try? ObjectKind.parseHeader(header) else { return true }  // let the stream name the fault
+              let parsed = try? ObjectKind.parseHeader(header) else { return false }  // `read` names the fault
         return parsed.size >= ObjectStore.streamingThreshold
     }
 

@@ -31,6 +31,10 @@ import Testing
         // Large, but a small loose file (zeros deflate 1000:1): its header says it is large.
         let zeros = [UInt8](repeating: 0, count: ObjectStore.streamingThreshold + 1)
         let looseZeros = try store.write(.blob, zeros)
+        // A megabyte that does not compress: its header is read (the file could hold a large
+        // object) and says small, so it is read whole, in one piece.
+        let medium = noise(1 << 20, seed: 4)
+        let looseMedium = try store.write(.blob, medium)
         // A pack, as a first `lvc add` writes one, with a large and a small blob.
         let packedLarge = noise(ObjectStore.streamingThreshold * 2, seed: 2)
         let packedSmall = Array("packed\n".utf8)
@@ -39,7 +43,7 @@ import Testing
             try store.write(.blob, body, id: ObjectHasher.id(of: .blob, body: body), into: writer)
         }
         _ = try writer.finish()
-        for (id, body, streamedInPieces) in [(looseLarge, large, true), (looseSmall, small, false), (looseZeros, zeros, true),
+        for (id, body, streamedInPieces) in [(looseLarge, large, true), (looseSmall, small, false), (looseZeros, zeros, true), (looseMedium, medium, false),
                                              (ObjectHasher.id(of: .blob, body: packedLarge), packedLarge, true),
                                              (ObjectHasher.id(of: .blob, body: packedSmall), packedSmall, false)] {
             let (bytes, pieces) = try streamed(store, id)
