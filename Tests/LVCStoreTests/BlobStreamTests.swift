@@ -14,6 +14,18 @@ import Testing
         }
     }
 
+    /// Text like source code: 500 words of many different characters, repeated in random order.
+    /// zlib level 1 starts it with Huffman tables longer than 64 bytes.
+    func sourceLikeText(_ count: Int, seed: UInt64) -> [UInt8] {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_()[]{}.,:;=+-*/#\"' ".utf8)
+        var random = noise(count * 2, seed: seed).makeIterator()
+        func next() -> Int { Int(random.next()!) }
+        let words = (0..<500).map { _ in (0..<(2 + next() % 11)).map { _ in alphabet[next() % alphabet.count] } }
+        var text = [UInt8]()
+        while text.count < count { text += words[(next() << 8 | next()) % words.count] + [32] }
+        return Array(text.prefix(count))
+    }
+
     func streamed(_ store: ObjectStore, _ id: ObjectID) throws -> (bytes: [UInt8], pieces: Int) {
         var bytes = [UInt8](), pieces = 0
         let size = try store.streamBlob(id) { bytes += $0; pieces += 1 }
@@ -31,9 +43,10 @@ import Testing
         // Large, but a small loose file (zeros deflate 1000:1): its header says it is large.
         let zeros = [UInt8](repeating: 0, count: ObjectStore.streamingThreshold + 1)
         let looseZeros = try store.write(.blob, zeros)
-        // A megabyte that does not compress: its header is read (the file could hold a large
-        // object) and says small, so it is read whole, in one piece.
-        let medium = noise(1 << 20, seed: 4)
+        // A megabyte of source-like text (a loose file over 4 KB, so it could hold a large object):
+        // its header, after level 1's Huffman tables, says small, so it is read whole, in one piece.
+        // (With a 64-byte peek the header was not reached and such files were streamed.)
+        let medium = sourceLikeText(1 << 20, seed: 4)
         let looseMedium = try store.write(.blob, medium)
         // A pack, as a first `lvc add` writes one, with a large and a small blob.
         let packedLarge = noise(ObjectStore.streamingThreshold * 2, seed: 2)
