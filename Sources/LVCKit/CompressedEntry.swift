@@ -72,50 +72,53 @@ extension DeploymentPackage {
                     try deflater!.update(piece) { try deflated.append($0) }
                 }
             }
+            let body: [UInt8]?
             switch read {
-            case .whole(let body):
-                size = body.count
-                crc = Zlib.crc32(body)
-                if let (record, bytes) = cached, record.crc == crc, record.size == size,
-                   CompressedEntry.holds(bytes, method: record.method, body) {
-                    method = record.method; mapped = bytes; fromCache = true
-                    return
-                }
-                cacheWasDamaged = cached != nil
+            case .whole(let bytes): (body, size, crc) = (bytes, bytes.count, Zlib.crc32(bytes))
+            case .streamed(let count): (body, size, crc) = (nil, count, streamedCRC)
+            }
+            if let (record, bytes) = cached, CompressedEntry.holds(bytes, record, size: size, crc: crc, body: body) {
+                method = record.method; mapped = bytes; fromCache = true
+                return
+            }
+            cacheWasDamaged = cached != nil
+            if let body {
                 guard size > 0, entry.mode != .symlink else { method = 0; owned = body; return }
                 let compressed = Zlib.deflate(body, level: DeploymentPackage.deflateLevel, format: .raw)
                 if compressed.count < body.count { method = 8; owned = compressed } else { method = 0; owned = body }
-            case .streamed(let count):
-                size = count
-                crc = streamedCRC
-                if let (record, bytes) = cached, record.crc == crc, record.size == size,
-                   CompressedEntry.inflates(bytes, method: record.method, size: size, crc: crc) {
-                    method = record.method; mapped = bytes; fromCache = true
-                    return
+                return
+            }
+            if entry.mode == .symlink { method = 0; restreamed = (objects, entry.id); return }
+            if let deflater {
+                try deflater.finish { try deflated.append($0) }
+            } else {
+                // A damaged cached entry: compressed in a second pass.
+                let again = Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw)
+                _ = try LVCError.wrap("read \(name) for the package") {
+                    try objects.streamBlob(entry.id) { piece in try again.update(piece) { try deflated.append($0) } }
                 }
-                cacheWasDamaged = cached != nil
-                if entry.mode == .symlink { method = 0; restreamed = (objects, entry.id); return }
-                if let deflater {
-                    try deflater.finish { try deflated.append($0) }
-                } else {
-                    // A damaged cached entry: compressed in a second pass.
-                    let again = Zlib.Deflater(level: DeploymentPackage.deflateLevel, format: .raw)
-                    _ = try LVCError.wrap("read \(name) for the package") {
-                        try objects.streamBlob(entry.id) { piece in try again.update(piece) { try deflated.append($0) } }
-                    }
-                    try again.finish { try deflated.append($0) }
-                }
-                guard deflated.count < size else { method = 0; restreamed = (objects, entry.id); return }
-                method = 8
-                switch try deflated.contents() {
-                case .memory(let bytes): owned = bytes
-                case .mapped(let file): spilled = file
-                }
+                try again.finish { try deflated.append($0) }
+            }
+            guard deflated.count < size else { method = 0; restreamed = (objects, entry.id); return }
+            method = 8
+            switch try deflated.contents() {
+            case .memory(let bytes): owned = bytes
+            case .mapped(let file): spilled = file
             }
         }
 
         /// Blobs up to this size are held whole while they are packaged; larger ones are streamed.
         static let heldWhole = ObjectStore.streamingThreshold
+
+        /// Whether a cached entry (`record`, its stored bytes) holds the blob of `size` bytes with
+        /// CRC-32 `crc`: the record's size and CRC, then the bytes, exactly when the blob is held
+        /// (`body`), else by their inflated size and CRC-32 (a large blob, which is streamed).
+        static func holds(_ stored: UnsafeRawBufferPointer, _ record: PackageCache.Record, size: Int, crc: UInt32,
+                          body: [UInt8]?) -> Bool {
+            guard record.size == size, record.crc == crc else { return false }
+            if let body { return holds(stored, method: record.method, body) }
+            return inflates(stored, method: record.method, size: size, crc: crc)
+        }
 
         /// Whether a cached entry's stored bytes inflate (method 8) or are (method 0) `size` bytes
         /// with CRC-32 `crc`, without holding them: the check of a large blob's cached entry.

@@ -56,7 +56,9 @@ extension Repository {
                     switch object.kind {
                     case .tree: _ = try Tree.decode(object.body)
                     case .commit: _ = try Commit.decode(object.body)
-                    case .blob where cached != nil: cacheProblem = Repository.cacheProblem(cache, blob: id, body: object.body)
+                    case .blob where cached != nil:
+                        cacheProblem = Repository.cacheProblem(cache, blob: id, size: object.body.count,
+                                                               crc: Zlib.crc32(object.body), body: object.body)
                     default: break
                     }
                 case .streamed(let streamedKind, let size):
@@ -64,7 +66,7 @@ extension Repository {
                     switch streamedKind {
                     case .tree: _ = try Tree.decode(try objects.read(id).body)  // parsed whole: never this large in practice
                     case .commit: _ = try Commit.decode(try objects.read(id).body)
-                    case .blob where cached != nil: cacheProblem = Repository.cacheProblem(cache, blob: id, size: size, crc: crc)
+                    case .blob where cached != nil: cacheProblem = Repository.cacheProblem(cache, blob: id, size: size, crc: crc, body: nil)
                     default: break
                     }
                 }

@@ -4,25 +4,15 @@ import LVCStore
 /// package cache's entries, and (with `--packages`) the CodeSha256 and CodeSize each version
 /// records. Decision 0016.
 extension Repository {
-    /// Why the package cache's entry for blob `id` is not `body`, or nil when it is (or when the
-    /// cache has no entry for it).
-    static func cacheProblem(_ cache: PackageCache, blob id: ObjectID, body: [UInt8]) -> String? {
-        guard let (record, stored) = cache.lookup(id) else { return nil }
-        if record.size != body.count { return "records a size of \(record.size) bytes for a blob of \(body.count)" }
-        if record.crc != Zlib.crc32(body) { return "records a CRC-32 that is not the blob's" }
-        if !DeploymentPackage.CompressedEntry.holds(stored, method: record.method, body) {
-            return record.method == 8 ? "its bytes do not inflate to the blob" : "its bytes are not the blob's"
-        }
-        return nil
-    }
-
-    /// The same for a large blob, which is streamed, not held: its size and CRC-32 against the
-    /// record, and the entry's inflated size and CRC-32 against those.
-    static func cacheProblem(_ cache: PackageCache, blob id: ObjectID, size: Int, crc: UInt32) -> String? {
+    /// Why the package cache's entry for blob `id` (of `size` bytes, CRC-32 `crc`) does not hold
+    /// it, or nil when it does (or when the cache has no entry for it). The bytes are compared
+    /// with `body` when the blob is held, else by their inflated size and CRC-32 (a large blob,
+    /// which is streamed).
+    static func cacheProblem(_ cache: PackageCache, blob id: ObjectID, size: Int, crc: UInt32, body: [UInt8]?) -> String? {
         guard let (record, stored) = cache.lookup(id) else { return nil }
         if record.size != size { return "records a size of \(record.size) bytes for a blob of \(size)" }
         if record.crc != crc { return "records a CRC-32 that is not the blob's" }
-        if !DeploymentPackage.CompressedEntry.inflates(stored, method: record.method, size: size, crc: crc) {
+        if !DeploymentPackage.CompressedEntry.holds(stored, record, size: size, crc: crc, body: body) {
             return record.method == 8 ? "its bytes do not inflate to the blob" : "its bytes are not the blob's"
         }
         return nil
