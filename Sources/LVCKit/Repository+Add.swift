@@ -221,7 +221,6 @@ extension Repository {
             }
             for _ in 0..<3 {
                 if let id = try objects.loose.writeBlob(fromFileDescriptor: fd, size: size, path: full) { return id }
-                lseek(fd, 0, SEEK_SET)
                 fstat(fd, &st)
             }
             throw StoreError.io(path: full, operation: "read (it keeps changing while being read)", errno: EAGAIN)

@@ -107,27 +107,8 @@ extension Repository {
         return changes
     }
 
-    /// The blob id a folder file would get, without storing it.
-    /// The blob id of a large file's `size` bytes, read a megabyte at a time (decision 0017);
-    /// nil when the file did not hold `size` bytes (it changed meanwhile: then it is read whole).
-    static func hashStreaming(fd: Int32, size: Int, path: String) throws -> ObjectID? {
-        var hasher = ObjectHasher(kind: .blob, size: size)
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var total = 0
-        while true {
-            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(total)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.io(path: path, operation: "read", errno: errno)
-            }
-            if count == 0 { break }
-            total += count
-            if total > size { return nil }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
-        return total == size ? hasher.finalize() : nil
-    }
-
+    /// The blob id a folder file would get, without storing it. A large file is hashed a
+    /// megabyte at a time (decision 0017); one that changes while it is read is read whole.
     func hashWorktreeFile(_ file: WorktreeFile) throws -> ObjectID {
         let full = root + "/" + file.pathString
         return try LVCError.wrap("read \(file.pathString)") {
@@ -141,9 +122,11 @@ extension Repository {
             guard fd >= 0 else { throw StoreError.io(path: full, operation: "open", errno: errno) }
             defer { close(fd) }
             var st = stat()
-            if fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold,
-               let id = try Repository.hashStreaming(fd: fd, size: Int(st.st_size), path: full) {
-                return id
+            if fstat(fd, &st) == 0, Int(st.st_size) >= ObjectStore.streamingThreshold {
+                var hasher = ObjectHasher(kind: .blob, size: Int(st.st_size))
+                if try FileSystem.readPieces(fd: fd, size: Int(st.st_size), path: full, { hasher.update($0) }) {
+                    return hasher.finalize()
+                }
             }
             let bytes = try FileSystem.readAll(fd: fd, path: full)
             return ObjectHasher.id(of: .blob, body: bytes)

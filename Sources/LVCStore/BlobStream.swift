@@ -149,12 +149,6 @@ struct VerifyingSink {
     }
 }
 
-#if canImport(Glibc)
-private let systemRead = Glibc.read
-#elseif canImport(Darwin)
-private let systemRead = Darwin.read
-#endif
-
 extension LooseObjects {
     /// Whether a loose file may hold an object of `streamingThreshold` bytes or more: a large
     /// file always; a small one only if deflate could expand it that far (1032:1 at most), and
@@ -184,23 +178,16 @@ extension LooseObjects {
         do { inflater = try Zlib.Inflater(format: .zlib) } catch let error as Zlib.Failure {
             throw StoreError.corruptObject(id, reason: error.description)
         }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while !inflater.ended {
-            let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.io(path: path(of: id), operation: "read", errno: errno)
+        let whole: Bool
+        do {
+            whole = try FileSystem.readPieces(fd: fd, size: Int(st.st_size), path: path(of: id)) { piece in
+                let consumed = try inflater.update(piece) { try verifier.take($0, sink) }
+                if consumed != piece.count { throw Zlib.Failure(description: "data after the end of the zlib stream") }
             }
-            if count == 0 { break }
-            do {
-                try buffer.withUnsafeBytes { raw in
-                    let consumed = try inflater.update(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { try verifier.take($0, sink) }
-                    if inflater.ended && consumed != count { throw Zlib.Failure(description: "data after the end of the zlib stream") }
-                }
-            } catch let error as Zlib.Failure {
-                throw StoreError.corruptObject(id, reason: error.description)
-            }
+        } catch let error as Zlib.Failure {
+            throw StoreError.corruptObject(id, reason: error.description)
         }
+        guard whole else { throw StoreError.corruptObject(id, reason: "the file changed while it was read") }
         guard inflater.ended else { throw StoreError.corruptObject(id, reason: "compressed data is truncated") }
         let size = try verifier.finish()
         return .streamed(verifier.kind!, size)

@@ -36,6 +36,27 @@ public enum FileSystem {
         }
     }
 
+    /// Reads a file that should hold `size` bytes from its start, a megabyte at a time, handing
+    /// each piece to `body`: a large file is never held whole. Returns false when the file did not
+    /// hold exactly `size` bytes (it changed while it was read; the caller decides what that
+    /// means). Reads with `pread`, so the descriptor's offset does not matter.
+    public static func readPieces(fd: Int32, size: Int, path: String,
+                                  _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(total)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io(path: path, operation: "read", errno: errno)
+            }
+            if count == 0 { return total == size }
+            total += count
+            if total > size { return false }
+            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
+
     /// nil when the file does not exist; other errors throw.
     public static func readIfExists(_ path: String) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -113,24 +113,11 @@ public final class LooseObjects: Sendable {
             do { try FileSystem.writeAll(fd: out, chunk, path: tmp) } catch { writeError = error as? StoreError }
         }
         ObjectKind.header(.blob, size: size).withUnsafeBytes { deflater.update($0, sink: sink) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var total = 0
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.io(path: path, operation: "read", errno: errno)
-            }
-            if n == 0 { break }
-            total += n
-            if total > size { return nil }
-            buffer.withUnsafeBytes { raw in
-                let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
-                hasher.update(chunk)
-                deflater.update(chunk, sink: sink)
-            }
+        let whole = try FileSystem.readPieces(fd: fd, size: size, path: path) { chunk in
+            hasher.update(chunk)
+            deflater.update(chunk, sink: sink)
         }
-        guard total == size else { return nil }
+        guard whole else { return nil }
         deflater.finish(sink: sink)
         if let writeError { throw writeError }
         let id = hasher.finalize()
