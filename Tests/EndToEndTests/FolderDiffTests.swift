@@ -24,12 +24,7 @@ import Testing
             try box.lvc("init")
             try box.lvc("add")
             try box.lvc("publish")
-            func gitRun(_ arguments: [String]) throws -> Sandbox.Output {
-                try box.run("/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@t"] + arguments, in: git)
-            }
-            _ = try gitRun(["init", "-q", "--object-format=sha256"])
-            _ = try gitRun(["add", "-A"])
-            _ = try gitRun(["commit", "-qm", "v1"])
+            try box.commitTwin("v1")
 
             var edits = [String]()
             for _ in 0..<4 {
@@ -52,14 +47,14 @@ import Testing
                     }
                 }
             }
-            let untracked = try gitRun(["ls-files", "--others", "-z"]).stdout.split(separator: "\0").map(String.init)
-            if !untracked.isEmpty { _ = try gitRun(["add", "--intent-to-add", "--"] + untracked) }
+            let untracked = try box.inTwin(["ls-files", "--others", "-z"]).stdout.split(separator: "\0").map(String.init)
+            if !untracked.isEmpty { _ = try box.inTwin(["add", "--intent-to-add", "--"] + untracked) }
             let ours = try box.lvc("diff", "--code-only").stdout
-            let gits = try gitRun(["diff", "--no-color", "--no-renames"]).stdout
+            let gits = try box.inTwin(["diff", "--no-color", "--no-renames"]).stdout
             #expect(ours == gits, "edits \(edits) of \(files)")
             // And status says the same: git's " A" for a file it was told of is lvc's "??".
             let status = try box.lvc("status", "--short").stdout
-            let porcelain = try gitRun(["status", "--porcelain"]).stdout
+            let porcelain = try box.inTwin(["status", "--porcelain"]).stdout
             func lines(_ text: String) -> [String] {
                 text.split(separator: "\n").map { $0.hasPrefix(" A ") ? "??" + $0.dropFirst(2) : String($0) }.sorted()
             }
@@ -68,7 +63,7 @@ import Testing
             let folders = Set(files.compactMap { $0.contains("/") ? String($0[..<$0.lastIndex(of: "/")!]) : nil })
             if let folder = folders.sorted().first(where: { FileManager.default.fileExists(atPath: box.path + "/" + $0) }) {
                 let inside = try box.lvc("status", "--short", in: box.path + "/" + folder).stdout
-                let gitInside = try box.run("/usr/bin/git", ["status", "--short"], in: git + "/" + folder).stdout
+                let gitInside = try box.inTwin(["status", "--short"], folder: folder).stdout
                 #expect(lines(inside) == lines(gitInside), "in \(folder): edits \(edits) of \(files)")
             }
         }

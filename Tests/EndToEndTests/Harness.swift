@@ -190,6 +190,20 @@ extension Sandbox {
     /// compare with.
     var twin: String { root.deletingLastPathComponent().appendingPathComponent("git").path }
 
+    /// Runs git, with a fixed identity, in the twin's folder (or `folder` inside it).
+    @discardableResult
+    func inTwin(_ arguments: [String], folder: String = "", environment: [String: String]? = nil) throws -> Output {
+        try run("/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@t"] + arguments,
+                in: folder.isEmpty ? twin : twin + "/" + folder, environment: environment)
+    }
+
+    /// Commits everything in the twin's folder (a SHA-256 repository, made on first use).
+    func commitTwin(_ message: String) throws {
+        if !FileManager.default.fileExists(atPath: twin + "/.git") { try inTwin(["init", "-q", "--object-format=sha256"]) }
+        try inTwin(["add", "-A"])
+        try inTwin(["commit", "-qm", message])
+    }
+
     /// Random paths for the tests that hold lvc to git: `count` draws of 1…`depth` components
     /// from `names`, each made by `make` (given the full path) in a folder created for it. A draw
     /// whose path, or one of whose folders, an earlier draw took as something else is skipped.

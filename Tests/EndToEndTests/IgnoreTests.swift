@@ -33,9 +33,9 @@ import Testing
             try box.lvc("add")
             let listing = try #require(JSONSerialization.jsonObject(with: box.lvc("ls", "LATEST", "--json").stdoutBytes) as? [[String: Any]])
             let ours = Set(listing.compactMap { $0["Path"] as? String })
-            #expect(try box.run("/usr/bin/git", ["init", "-q"], in: git).status == 0)
-            #expect(try box.run("/usr/bin/git", ["add", "-A"], in: git).status == 0)
-            let staged = try box.run("/usr/bin/git", ["-c", "core.quotePath=false", "ls-files"], in: git).stdout
+            #expect(try box.inTwin(["init", "-q"]).status == 0)
+            #expect(try box.inTwin(["add", "-A"]).status == 0)
+            let staged = try box.inTwin(["-c", "core.quotePath=false", "ls-files"]).stdout
             let gits = Set(staged.split(separator: "\n").map(String.init)).subtracting([".gitignore"])
             #expect(ours == gits, "rules \(rules.debugDescription) over \(written): lvc only \(ours.subtracting(gits).sorted()), git only \(gits.subtracting(ours).sorted())")
             #expect(!gits.isEmpty || !written.isEmpty)

@@ -26,15 +26,10 @@ import Testing
             }
             let git = box.twin
             try FileManager.default.copyItem(atPath: box.path, toPath: git)
-            func gitRun(_ arguments: [String], environment: [String: String]? = nil) throws -> Sandbox.Output {
-                try box.run("/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@t"] + arguments, in: git, environment: environment)
-            }
             try box.lvc("init")
             try box.lvc("add")
             try box.lvc("publish")
-            _ = try gitRun(["init", "-q", "--object-format=sha256"])
-            _ = try gitRun(["add", "-A"])
-            _ = try gitRun(["commit", "-qm", "v1"])
+            try box.commitTwin("v1")
             // Version 2: every file loses random lines and gains new ones; the binary file grows.
             for (full, lines) in before {
                 let kept = lines.filter { _ in rng.below(4) != 0 }
@@ -50,13 +45,12 @@ import Testing
             }
             try box.lvc("add")
             try box.lvc("publish")
-            _ = try gitRun(["add", "-A"])
-            _ = try gitRun(["commit", "-qm", "v2"])
+            try box.commitTwin("v2")
             for columns in [nil, 12, 30, 57, 80, 131] {
                 var environment = Sandbox.fixedEnvironment
                 environment["COLUMNS"] = columns.map(String.init)
                 let ours = try box.run(Sandbox.binary, ["diff", "1", "2", "--stat", "--code-only"], environment: environment).stdout
-                let gits = try gitRun(["diff", "--stat", "--no-renames", "HEAD~1", "HEAD"], environment: environment).stdout
+                let gits = try box.inTwin(["diff", "--stat", "--no-renames", "HEAD~1", "HEAD"], environment: environment).stdout
                 #expect(ours == gits, "seed \(seed), round \(round), COLUMNS=\(columns.map(String.init) ?? "unset")")
             }
         }

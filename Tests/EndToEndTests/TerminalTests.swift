@@ -52,15 +52,21 @@ import Testing
         }
     }
 
-    /// `log` hands each version to the pager as soon as it is read; a pager that quits early (here
-    /// after one line, as `q` in less) is no error, and lvc stops there.
-    @Test func pagerThatQuitsEarly() throws {
+    /// The example function with `count` versions, each changing `index.js`.
+    func exampleVersions(_ count: Int) throws -> Sandbox {
         let box = try Sandbox.twoExampleVersions()
-        for n in 3...6 {
+        for n in 3...count {
             try box.write("index.js", "v\(n)\n")
             try box.lvc("add")
             try box.lvc("publish")
         }
+        return box
+    }
+
+    /// `log` hands each version to the pager as soon as it is read; a pager that quits early (here
+    /// after one line, as `q` in less) is no error, and lvc stops there.
+    @Test func pagerThatQuitsEarly() throws {
+        let box = try exampleVersions(6)
         let shown = try onTerminal(box, "log --stat", ["LVC_PAGER": "head -n 1", "NO_COLOR": "1"])
         #expect(shown.status == 0)
         #expect(shown.text == "version 6\n", "\(shown.text)")
@@ -72,12 +78,7 @@ import Testing
     /// for a command it cannot find) is not a reader who quit: `log` goes on, and every version
     /// reaches the terminal.
     @Test func pagerThatFailsWhileLogStreams() throws {
-        let box = try Sandbox.twoExampleVersions()
-        for n in 3...8 {
-            try box.write("index.js", "v\(n)\n")
-            try box.lvc("add")
-            try box.lvc("publish")
-        }
+        let box = try exampleVersions(8)
         // Closes its input at once, exits 127 a little later.
         let shown = try onTerminal(box, "log --stat", ["LVC_PAGER": "exec 0<&-; sleep 0.3; exit 127", "NO_COLOR": "1"])
         #expect(shown.status == 0)
