@@ -74,13 +74,8 @@ public enum LineSummary: Sendable, Equatable {
     case binary(oldSize: Int, newSize: Int)
 
     public static func of(_ file: FileDiff) -> LineSummary {
-        if let sizes = file.largeBinary { return .binary(oldSize: sizes.oldSize, newSize: sizes.newSize) }
-        return .of(file.oldContent ?? [], file.newContent ?? [])
-    }
-
-    public static func of(_ old: [UInt8], _ new: [UInt8]) -> LineSummary {
-        if LineDiff.isBinary(old) || LineDiff.isBinary(new) { return .binary(oldSize: old.count, newSize: new.count) }
-        let counts = LineDiff.counts(LineDiff.lines(old), LineDiff.lines(new))
+        if let sizes = file.binarySizes { return .binary(oldSize: sizes.oldSize, newSize: sizes.newSize) }
+        let counts = LineDiff.counts(LineDiff.lines(file.oldContent ?? []), LineDiff.lines(file.newContent ?? []))
         return .text(added: counts.added, removed: counts.removed)
     }
 }
