@@ -51,10 +51,14 @@ extension Repository {
             throw LVCError.badPath(path, reason: "no such file in \(qualifier)")
         }
         try LVCError.wrap("read \(path)") {
-            // Verified whole before the first byte goes out, then streamed again: a 200 MB file
-            // is never held in memory, and a damaged one prints nothing.
-            try objects.streamBlob(entry.id) { _ in }
-            try objects.streamBlob(entry.id, into: sink)
+            // Verified whole before the first byte goes out: a small file is read (and checked)
+            // once; a large one is checked in a first pass and streamed in a second, so that a
+            // 200 MB file is never held in memory and a damaged one prints nothing.
+            if case .whole(let body) = try objects.readBlob(entry.id, streamingInto: { _ in }) {
+                try body.withUnsafeBytes { try sink($0) }
+            } else {
+                try objects.streamBlob(entry.id, into: sink)
+            }
         }
     }
 
