@@ -13,8 +13,12 @@ import Darwin
 /// pager is started with the first text sent: a command that prints nothing never starts one.
 final class PagedOutput {
     private var pending = [UInt8]()
-    /// What the pager has been given: printed directly if it turns out it could not be run.
-    private var shown = [UInt8]()
+    /// What the pager has been given: printed directly if it turns out it could not be run. Kept
+    /// only until more than `proofOfReading` bytes have gone into the pipe: a pipe holds far less
+    /// (64 KiB on Linux), so by then the pager has been reading, and a long `log` into `less` is
+    /// not held in memory.
+    private var shown: [UInt8]? = []
+    static let proofOfReading = 1 << 20
     private var pager: (pipe: UnsafeMutablePointer<FILE>, command: String, chosen: Bool)?
     private var started = false
 
@@ -44,7 +48,9 @@ final class PagedOutput {
             Terminal.writeAll(1, pending)
             return
         }
-        shown += pending
+        if shown != nil {
+            if shown!.count + pending.count > PagedOutput.proofOfReading { shown = nil } else { shown!.append(contentsOf: pending) }
+        }
         let written = pending.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, pager.pipe) }
         if written < pending.count || fflush(pager.pipe) != 0 {
             // The pager stopped reading: it was quit (q in less), or it never ran, and then the
@@ -69,7 +75,7 @@ final class PagedOutput {
         let status = pclose(pager.pipe)
         guard status != -1, (status & 0x7f) == 0, [126, 127].contains((status >> 8) & 0xff) else { return false }
         if pager.chosen { Terminal.err("warning: the pager '\(pager.command)' could not be run; printing directly") }
-        Terminal.writeAll(1, shown)
+        Terminal.writeAll(1, shown ?? [])
         shown = []
         return true
     }
