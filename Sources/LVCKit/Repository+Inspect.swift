@@ -2,7 +2,8 @@ import LVCStore
 
 /// A file of a version, as `lvc ls` lists it.
 public struct FileListing: Sendable {
-    public var path: String
+    /// From the function folder, as stored (bytes: a name need not be UTF-8).
+    public var path: [UInt8]
     public var mode: EntryMode
     public var id: ObjectID
     public var size: Int
@@ -29,10 +30,14 @@ extension Repository {
             }
         }
         return try entries.map { entry in
+            // From the object's header, as `git ls-tree -l` does: listing a version does not
+            // inflate its files (ObjectInfo.swift).
             let size = try LVCError.wrap("read \(String(decoding: entry.path, as: UTF8.self))") {
-                try objects.read(entry.id, as: .blob).count
+                let info = try objects.info(entry.id)
+                guard info.kind == .blob else { throw StoreError.wrongKind(entry.id, expected: .blob, actual: info.kind) }
+                return info.size
             }
-            return FileListing(path: String(decoding: entry.path, as: UTF8.self), mode: entry.mode, id: entry.id, size: size)
+            return FileListing(path: entry.path, mode: entry.mode, id: entry.id, size: size)
         }
     }
 

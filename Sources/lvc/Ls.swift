@@ -16,14 +16,25 @@ struct Ls: ParsableCommand {
         let files = try repository.listFiles(parsed, under: scope.map { String(decoding: $0, as: UTF8.self) })
         if json {
             Terminal.out(JSON.array(files.map { f in
-                .object(["Path": .string(f.path), "Mode": .string(String(f.mode.rawValue, radix: 8)),
+                .object(["Path": .string(String(decoding: f.path, as: UTF8.self)), "Mode": .string(String(f.mode.rawValue, radix: 8)),
                          "Size": .int(f.size), "ObjectId": .string(f.id.hex)])
             }).encoded())
             return
         }
+        // Names quoted as `git ls-tree` quotes them (core.quotePath), so that one line is one file
+        // whatever its name holds; --json gives them as they are.
+        // Written 64 KiB at a time, not a write per line (20,000 files).
+        var pending = [UInt8]()
         for file in files {
             let size = String(file.size)
-            Terminal.out(String(file.mode.rawValue, radix: 8) + " " + String(repeating: " ", count: max(0, 10 - size.count)) + size + "  " + file.path)
+            pending += (String(file.mode.rawValue, radix: 8) + " " + String(repeating: " ", count: max(0, 10 - size.count)) + size + "  ").utf8
+            pending += DiffRenderer.quoted("", file.path).utf8
+            pending.append(0x0A)
+            if pending.count >= 1 << 16 {
+                Terminal.writeAll(1, pending)
+                pending.removeAll(keepingCapacity: true)
+            }
         }
+        Terminal.writeAll(1, pending)
     }
 }

@@ -129,6 +129,52 @@ import Testing
         try box.expectGitFsckClean()
     }
 
+    /// `lvc ls` takes sizes from object headers (ObjectInfo): they must be git's, for loose
+    /// objects, for the pack a fresh `add` writes, and for deltas after `git gc --aggressive`.
+    @Test func lsSizesMatchGitLsTree() throws {
+        let box = try Sandbox()
+        for i in 0..<1100 {  // over the pack threshold: version 1's blobs are in lvc's pack
+            try box.write("m\(i % 7)/f\(i).py", String(repeating: "value = \(i)  # \(i % 11)\n", count: 1 + i % 300))
+        }
+        try box.write("big.bin", String(repeating: "0123456789abcdef", count: 300_000))  // 4.8 MB: streamed, loose
+        try box.symlink("link", to: "m0/f0.py")
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        for i in stride(from: 0, to: 1100, by: 50) {  // loose objects, close to version 1's (deltas after gc)
+            try box.write("m\(i % 7)/f\(i).py", String(repeating: "value = \(i)  # \(i % 11)\n", count: 1 + i % 300) + "extra = 1\n")
+        }
+        try box.lvc("add")
+        try box.lvc("publish")
+
+        func lvcListing(_ version: String) throws -> [String] {
+            try box.lvc("ls", version).stdout.split(separator: "\n").map { line in
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                return "\(fields[0]) \(fields[1]) \(fields[2])"
+            }
+        }
+        func gitListing(_ version: String) throws -> [String] {
+            // "<mode> blob <id>  <size>\tcode/<path>"
+            try box.git("ls-tree", "-r", "-l", "refs/versions/\(version)", "code/").stdout.split(separator: "\n").map { line in
+                let halves = line.split(separator: "\t", maxSplits: 1)
+                let fields = halves[0].split(separator: " ", omittingEmptySubsequences: true)
+                return "\(fields[0]) \(fields[3]) \(halves[1].dropFirst("code/".count))"
+            }
+        }
+        for version in ["1", "2"] {
+            let listing = try lvcListing(version)
+            #expect(listing.count == 1102)
+            #expect(listing == (try gitListing(version)), "version \(version), before gc")
+        }
+        let gc = try box.git("gc", "--aggressive", "--prune=now")
+        #expect(gc.status == 0, "\(gc.stderr)")
+        let verify = try box.run("/bin/sh", ["-c", "git --git-dir=.lambda verify-pack -v .lambda/objects/pack/*.idx"]).stdout
+        #expect(verify.contains("chain length = 1"), "gc should have stored some blobs as deltas")
+        for version in ["1", "2"] {
+            #expect(try lvcListing(version) == (try gitListing(version)), "version \(version), after gc")
+        }
+    }
+
     @Test func mirrorCloneCarriesTheVersions() throws {
         let box = try Sandbox()
         try box.makeExampleFunction()
