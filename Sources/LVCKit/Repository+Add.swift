@@ -212,16 +212,15 @@ extension Repository {
         guard fd >= 0 else { throw LVCError.store(action: action, .io(path: full, operation: "open", errno: errno)) }
         defer { close(fd) }
         return try LVCError.wrap(action) {
-            var st = stat()
-            fstat(fd, &st)
-            let size = Int(st.st_size)
-            if size <= 4 << 20 {
-                let bytes = try FileSystem.readAll(fd: fd, path: full)
-                return try store(bytes)
-            }
+            // A large file is streamed with the size it has when the read starts. If it changes
+            // meanwhile (a log being written), it is read again with its new size; a file that
+            // changes during three reads in a row is refused.
             for _ in 0..<3 {
+                var st = stat()
+                guard fstat(fd, &st) == 0 else { throw StoreError.io(path: full, operation: "stat", errno: errno) }
+                let size = Int(st.st_size)
+                if size <= 4 << 20 { return try store(FileSystem.readAll(fd: fd, path: full)) }
                 if let id = try objects.loose.writeBlob(fromFileDescriptor: fd, size: size, path: full) { return id }
-                fstat(fd, &st)
             }
             throw StoreError.io(path: full, operation: "read (it keeps changing while being read)", errno: EAGAIN)
         }
