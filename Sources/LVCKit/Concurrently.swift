@@ -13,13 +13,17 @@ final class BackgroundTask<T>: @unchecked Sendable {
         }
     }
 
-    /// Waits for the work to finish and returns its result (or rethrows its error). Call it once.
+    /// Waits for the work to finish and returns its result (or rethrows its error). Call it once:
+    /// the task lets go of the result, so that it is freed as soon as the caller is done with it
+    /// (a folder scan of 20,000 files is a megabyte).
     func value() throws -> T {
         if !collected {
             done.wait()
             collected = true
         }
-        return try result!.get()
+        guard let taken = result else { preconditionFailure("BackgroundTask.value() called twice") }
+        result = nil
+        return try taken.get()
     }
 
     deinit {

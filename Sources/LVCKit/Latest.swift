@@ -79,22 +79,25 @@ public struct Latest: Sendable, Equatable {
         return Array(text.utf8)
     }
 
-    func encode(configBlob: ObjectID) -> Index {
-        var entries = [IndexEntry]()
-        entries.reserveCapacity(code.count + 1)
-        for e in code {
-            var path = [UInt8]()
-            path.reserveCapacity(Latest.codePrefix.count + e.path.count)
-            path += Latest.codePrefix
-            path += e.path
-            entries.append(IndexEntry(path: path, id: e.id, mode: e.mode, stat: e.stat))
+    /// The trees of `$LATEST` (Format.md §6): `code/` built from the code entries as they are (no
+    /// `code/`-prefixed copy of every path), and the root, which holds `code` (when there are
+    /// files) and `function.json`. Each tree goes to `emit` (which stores or only hashes it),
+    /// children before parents.
+    func buildTrees(configBlob: ObjectID, _ emit: (Tree) throws -> ObjectID) throws -> (root: ObjectID, code: ObjectID?, rootTree: Tree) {
+        var entries = [TreeEntry]()
+        var codeTree: ObjectID?
+        if !code.isEmpty {
+            let tree = try Index.buildTree(sorted: code[...], emit)
+            entries.append(TreeEntry(name: Array("code".utf8), mode: .directory, id: tree))
+            codeTree = tree
         }
-        // code/… sorted stays sorted with its prefix, and "function.json" sorts after "code/".
-        entries.append(IndexEntry(path: Latest.configPath, id: configBlob, mode: .file))
-        return Index(sortedEntries: entries)
+        entries.append(TreeEntry(name: Latest.configPath, mode: .file, id: configBlob))
+        let rootTree = Tree(entries: entries)
+        return (try emit(rootTree), codeTree, rootTree)
     }
 
-    /// The bytes of `encode(configBlob:)`'s index, without making 20,000 prefixed path copies.
+    /// The bytes of `$LATEST`'s index (code entries under `code/`, then `function.json`), without
+    /// making 20,000 prefixed path copies.
     func encodedIndex(configBlob: ObjectID) -> [UInt8] {
         Index.encode(code, pathPrefix: Latest.codePrefix,
                      then: [IndexEntry(path: Latest.configPath, id: configBlob, mode: .file)])
@@ -160,8 +163,11 @@ extension Repository {
         if latest.tree == nil || (!latest.sameContent(as: before) && latest.tree == before.tree) {
             latest.tree = try LVCError.wrap(action) {
                 // From the old tree when there is one (only the changed folders are rewritten);
-                // any trouble with it, and the whole tree is written from the entries.
-                if latest.tree != nil, let updated = try? updatedLatestTree(from: before, to: latest) { return updated }
+                // any trouble with it, and the whole tree is written from the entries. From
+                // nothing (a first `add`), every path is a change: the entries are written
+                // directly, without a list of 20,000 changes (3.5 MB at the peak).
+                if latest.tree != nil, !before.code.isEmpty,
+                   let updated = try? updatedLatestTree(from: before, to: latest) { return updated }
                 return try writeLatestTree(latest).root
             }
         }

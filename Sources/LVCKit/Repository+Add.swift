@@ -8,9 +8,11 @@ import Darwin
 
 /// What `lvc add` did.
 public struct AddResult: Sendable {
-    public var added: [String] = []
-    public var modified: [String] = []
-    public var deleted: [String] = []
+    /// Paths from the function folder, as bytes: they share the index entries' storage (20,000
+    /// `String` copies were 2 MB at the peak of a fresh `add`).
+    public var added: [[UInt8]] = []
+    public var modified: [[UInt8]] = []
+    public var deleted: [[UInt8]] = []
     public var skipped: [(path: String, reason: String)] = []
     public var changed: Bool { !(added.isEmpty && modified.isEmpty && deleted.isEmpty) }
 }
@@ -108,7 +110,7 @@ extension Repository {
             let order = i == files.count ? 1 : (j == current.count ? -1 : comparePaths(files[i].path, current[j].path))
             if order > 0 {
                 // Staged but not found: gone if it is in scope, kept otherwise.
-                if Repository.inScope(current[j].path, scope) { result.deleted.append(current[j].pathString) }
+                if Repository.inScope(current[j].path, scope) { result.deleted.append(current[j].path) }
                 else { entries.append(current[j]) }
                 j += 1
                 continue
@@ -129,9 +131,9 @@ extension Repository {
         for index in toHash {
             let entry = entries[index]
             if let old = previous[index] {
-                if old.id != entry.id || old.mode != entry.mode { result.modified.append(entry.pathString) }
+                if old.id != entry.id || old.mode != entry.mode { result.modified.append(entry.path) }
             } else {
-                result.added.append(entry.pathString)
+                result.added.append(entry.path)
             }
         }
         if scope != nil {
@@ -165,25 +167,27 @@ extension Repository {
     /// Hashes the given entries' files and writes their blobs, on all cores.
     func hashAndStore(_ entries: inout [IndexEntry], _ indexes: [Int], progress: ProgressHandler?) throws {
         guard !indexes.isEmpty else { return }
-        let work = indexes.map { (entries[$0].path, entries[$0].mode, Int(entries[$0].stat.size)) }
-        let results = ResultSlots<ObjectID>(count: work.count)
-        let counter = ProgressCounter(total: work.count, handler: progress)
         let root = self.root
         let objects = self.objects
         // Many new files (a fresh tree) go into one pack instead of one loose file each.
-        let pack = work.count >= Repository.packThreshold ? try LVCError.wrap("stage files") { try objects.packWriter(expectedCount: work.count) } : nil
-        let workers = min(max(1, System.coreCount), work.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < work.count {
-                let (path, mode, _) = work[i]
-                results.set(i, Result { try Repository.storeBlob(root: root, path: path, mode: mode, objects: objects, pack: pack) })
-                counter.tick()
-                i += workers
+        let pack = indexes.count >= Repository.packThreshold ? try LVCError.wrap("stage files") { try objects.packWriter(expectedCount: indexes.count) } : nil
+        do {  // the work list and the result slots are freed before the pack's idx is built
+            let work = indexes.map { (entries[$0].path, entries[$0].mode) }
+            let results = ResultSlots<ObjectID>(count: work.count)
+            let counter = ProgressCounter(total: work.count, handler: progress)
+            let workers = min(max(1, System.coreCount), work.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var i = worker
+                while i < work.count {
+                    let (path, mode) = work[i]
+                    results.set(i, Result { try Repository.storeBlob(root: root, path: path, mode: mode, objects: objects, pack: pack) })
+                    counter.tick()
+                    i += workers
+                }
             }
-        }
-        for (n, index) in indexes.enumerated() {
-            entries[index].id = try results.get(n).get()  // on error the pack is dropped unwritten
+            for (n, index) in indexes.enumerated() {
+                entries[index].id = try results.get(n).get()  // on error the pack is dropped unwritten
+            }
         }
         if let pack { _ = try LVCError.wrap("stage files") { try pack.finish() } }
     }

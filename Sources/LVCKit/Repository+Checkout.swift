@@ -220,7 +220,7 @@ extension Repository {
     func latestIsPublished(_ latest: Latest) throws -> Bool {
         if latest.code.isEmpty && latest.configuration == FunctionConfiguration() { return true }
         let configBlob = ObjectHasher.id(of: .blob, body: latest.configuration.encoded)
-        let root = try latest.encode(configBlob: configBlob).buildTree { ObjectHasher.id(of: .tree, body: $0.encode()) }
+        let root = try latest.buildTrees(configBlob: configBlob) { ObjectHasher.id(of: .tree, body: $0.encode()) }.root
         for (number, commit) in try versionCommits() {
             let version = try readVersion(commit: commit, number: number)
             if version.publishedFrom == root || version.tree == root { return true }

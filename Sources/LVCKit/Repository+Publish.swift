@@ -136,10 +136,8 @@ extension Repository {
     /// Writes the tree objects of `$LATEST` (code + function.json).
     func writeLatestTree(_ latest: Latest) throws -> LatestTree {
         let configBlob = try objects.write(.blob, latest.configuration.encoded)
-        let index = latest.encode(configBlob: configBlob)
-        let root = try index.writeTree(to: objects)
-        let tree = try objects.readTree(root)
-        return LatestTree(root: root, code: tree.entry(named: Array("code".utf8))?.id, rootTree: tree)
+        let trees = try latest.buildTrees(configBlob: configBlob) { try objects.write($0) }
+        return LatestTree(root: trees.root, code: trees.code, rootTree: trees.rootTree)
     }
 
     /// The version's tree: `$LATEST`'s, with function.json replaced when the description differs.

@@ -43,11 +43,11 @@ extension Repository {
             rootID = known  // written with the index: its trees are in the store
         } else {
             let configBlob = ObjectHasher.id(of: .blob, body: latest.configuration.encoded)
-            rootID = try latest.encode(configBlob: configBlob).buildTree { tree in
+            rootID = try latest.buildTrees(configBlob: configBlob) { tree in
                 let id = ObjectHasher.id(of: .tree, body: tree.encode())
                 memory[id] = tree
                 return id
-            }
+            }.root
         }
         let load: (ObjectID) throws -> Tree = { id in
             if let tree = memory[id] { return tree }

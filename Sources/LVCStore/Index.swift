@@ -195,6 +195,11 @@ public struct Index: Sendable, Equatable {
         try Index.buildTree(entries[...], prefixLength: 0, emit)
     }
 
+    /// Builds the trees for any entries sorted by path, as `buildTree` does for an index's own.
+    public static func buildTree(sorted entries: ArraySlice<IndexEntry>, _ emit: (Tree) throws -> ObjectID) throws -> ObjectID {
+        try buildTree(entries, prefixLength: 0, emit)
+    }
+
     private static func buildTree(_ slice: ArraySlice<IndexEntry>, prefixLength: Int,
                                   _ emit: (Tree) throws -> ObjectID) throws -> ObjectID {
         var treeEntries = [TreeEntry]()

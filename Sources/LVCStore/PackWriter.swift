@@ -103,7 +103,11 @@ public final class PackWriter: Sendable {
             let checksum = try checksum(fd: state.fd, length: state.offset)
             try checksum.withUnsafeBytes { try FileSystem.writeAll(fd: state.fd, $0, path: temporaryPath) }
             let name = "pack-" + ObjectID(bytes: checksum).hex
-            let idx = PackWriter.index(state.entries, packChecksum: checksum)
+            // The idx wants the entries sorted by id; nothing needs them in pack order any more,
+            // nor the set of ids seen (both a megabyte for 20,000 objects): sorted in place, freed.
+            state.seen = []
+            state.entries.sort { $0.id < $1.id }
+            let idx = PackWriter.index(sorted: state.entries, packChecksum: checksum)
             try FileSystem.makeDirectories(packDirectory)
             let idxTemporary = try idx.withUnsafeBytes {
                 try FileSystem.writeTemporary(in: FileSystem.dirname(of: temporaryPath), prefix: "idx-", $0)
@@ -160,8 +164,7 @@ public final class PackWriter: Sendable {
     }
 
     /// The idx v2 of a pack (Format.md §4.1): fanout, sorted names, CRC-32s, offsets, checksums.
-    static func index(_ unsorted: [Entry], packChecksum: [UInt8]) -> [UInt8] {
-        let entries = unsorted.sorted { $0.id < $1.id }
+    static func index(sorted entries: [Entry], packChecksum: [UInt8]) -> [UInt8] {
         let largeCount = entries.filter { $0.offset >= 0x8000_0000 }.count
         var out = [UInt8]()
         out.reserveCapacity(8 + 256 * 4 + entries.count * (ObjectID.byteCount + 8) + largeCount * 8 + 2 * ObjectID.byteCount)

@@ -26,9 +26,9 @@ struct AddRequest: Equatable {
         let result = try repository.add(paths: scope, progress: Terminal.progress("Staging files"))
         for skipped in result.skipped { Terminal.err("warning: skipped \(skipped.path): \(skipped.reason)") }
         if verbose {
-            for path in result.added { Terminal.out("add '\(path)'") }
-            for path in result.modified { Terminal.out("update '\(path)'") }
-            for path in result.deleted { Terminal.out("remove '\(path)'") }
+            for path in result.added { Terminal.out("add '\(String(decoding: path, as: UTF8.self))'") }
+            for path in result.modified { Terminal.out("update '\(String(decoding: path, as: UTF8.self))'") }
+            for path in result.deleted { Terminal.out("remove '\(String(decoding: path, as: UTF8.self))'") }
         }
     }
 }
