@@ -29,6 +29,26 @@ import Testing
         try expectRefused(box, ["cat", "1:nope.js"], message: "no such file in 1")
         try expectRefused(box, ["cat", "1:lib"], message: "refusing 'lib': is a folder in 1, not a file; 'lvc ls 1 lib' lists it")
         try expectRefused(box, ["cat", "index.js"], message: "expected QUALIFIER:PATH")
+        // cat finds one path by walking only the trees on it (a version) or by a binary search
+        // (the index of $LATEST): both must say what a full listing says.
+        try box.write("lib/deep/er/x.js", "deep\n")
+        try box.write("lib-2.js", "sorts between lib and lib/\n")
+        try box.lvc("add")
+        try box.lvc("publish")
+        for qualifier in ["2", "LATEST"] {
+            #expect(try box.lvc("cat", "\(qualifier):lib/deep/er/x.js").stdout == "deep\n")
+            #expect(try box.lvc("cat", "\(qualifier):/lib/util.js").stdout.hasPrefix("module.exports"))
+            #expect(try box.lvc("cat", "\(qualifier):current.js").stdout == "lib/util.js", "a link gives its target")
+            #expect(try box.lvc("cat", "\(qualifier):lib-2.js").stdout.hasPrefix("sorts"))
+            for folder in ["lib", "lib/", "lib/deep", "lib/deep/er/", ""] {
+                try expectRefused(box, ["cat", "\(qualifier):\(folder)"], message: "is a folder in")
+            }
+            for missing in ["lib/nope.js", "index.js/", "index.js/x", "lib/util.js/x", "lib/deep/e", "li", "lib/../index.js", ".git/config"] {
+                try expectRefused(box, ["cat", "\(qualifier):\(missing)"], message: "no such file in")
+            }
+            // As git: a path from the function folder, or from the current folder with ./ or ../
+            try expectRefused(box, ["cat", "\(qualifier):../index.js"], message: "outside the function folder")
+        }
     }
 
     @Test func configurationOutOfRange() throws {
