@@ -162,6 +162,13 @@ extension Repository {
                 defer { lock.release() }
                 try lock.delete(expecting: .any)
             }
+            // The tags the refs no longer point at would be dangling to git: nothing else names
+            // them (the alias history is refs/lvc/state), so they go.
+            let named = Set(try refs.list(prefix: Repository.aliasRefPrefix).values)
+            for old in Set(existing.values) where !named.contains(old) && objects.loose.contains(old) {
+                guard (try? objects.read(old, as: .tag)) != nil else { continue }
+                FileSystem.remove(objects.loose.path(of: old))
+            }
         }
     }
 

@@ -186,6 +186,9 @@ extension Repository {
                 try lock.commit()
             }
         }
+        // Committed. The history of $LATEST follows (while $LATEST is still locked); if it cannot
+        // be written now, the next command that locks $LATEST records the state.
+        try? recordLatestState(tree: latest.tree, action: action)
         return result
     }
 

@@ -106,13 +106,17 @@ extension Repository {
             }
         }
         try LVCError.wrap("find unreachable objects") {
-            for (_, id) in try refs.list(prefix: "refs/") { try mark(id) }
+            // Not the history of $LATEST: gc lets its earlier states go (it keeps the trees
+            // marked below, in a new chain: `rewriteLatestHistory`).
+            for (name, id) in try refs.list(prefix: "refs/") where name != Repository.latestRef { try mark(id) }
             let latest = try readLatest()
             for entry in latest.code { reached.insert(entry.id) }
             try mark(ObjectHasher.id(of: .blob, body: latest.configuration.encoded))  // read-only: no write
             if let tree = latest.tree { try mark(tree) }
             // Trees that versions were published from (`publish -d`) are compared by status.
             for version in try versions() { if let from = version.publishedFrom { try mark(from) } }
+            // The history of $LATEST stays when it holds only what is kept (as gc leaves it).
+            if let chain = try latestHistory(holdingExactly: latestTreesToKeep(current: latest.tree)) { reached.formUnion(chain) }
         }
         let loose = try LVCError.wrap("list objects") { try objects.loose.allIDs() }
         return loose.filter { !reached.contains($0) }.sorted()
@@ -160,9 +164,15 @@ extension Repository {
     /// Removes unreachable loose objects and stale temporary files, under `$LATEST`'s lock and the
     /// state lock (no add, publish or alias move can write an object meanwhile).
     public func gc() throws -> Garbage {
-        try withLatestLock("collect garbage") { _ in
+        try withLatestLock("collect garbage") { latest in
             try withStateLock("collect garbage") { _ in
-                let found = try self.garbage()
+                var found = try self.garbage()
+                // The history of $LATEST is rewritten to what lvc keeps before anything goes,
+                // so that the ref never names a removed commit.
+                let chain = try LVCError.wrap("collect garbage") {
+                    try rewriteLatestHistory(keeping: latestTreesToKeep(current: latest.tree))
+                }
+                found.objects.removeAll { chain.contains($0) }
                 for id in found.objects { FileSystem.remove(objects.loose.path(of: id)) }
                 for file in found.temporaryFiles { FileSystem.remove(gitDirectory + "/" + file.path) }
                 return (found, nil)

@@ -193,7 +193,7 @@ extension Repository {
         }
 
         // 5. Lock files left by a process that died: not damage, but they block the next lvc.
-        for lock in ["index.lock", "refs/heads/main.lock", "packed-refs.lock", "refs/lvc/state.lock",
+        for lock in ["index.lock", "refs/heads/main.lock", "packed-refs.lock", "refs/lvc/state.lock", "refs/lvc/latest.lock",
                      "lvc/package-cache/append.lock"] where FileSystem.exists(gitDirectory + "/" + lock) {
             report.problems.append(.init(severity: .warning, subject: gitDirectory + "/" + lock,
                                          message: "lock file present; if no lvc is running, remove it"))

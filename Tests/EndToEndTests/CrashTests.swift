@@ -45,7 +45,7 @@ import Testing
         let fsck = try box.run(Sandbox.binary, ["fsck"])
         #expect(fsck.status == 0, "lvc fsck after a kill: \(fsck.stderr)", sourceLocation: sourceLocation)
         #expect(!fsck.stderr.contains("error"), "lvc fsck after a kill: \(fsck.stderr)", sourceLocation: sourceLocation)
-        try box.expectGitFsckClean(sourceLocation: sourceLocation)
+        try box.expectGitFsckClean(allowDangling: true, sourceLocation: sourceLocation)
     }
 
     /// A sandbox with a generated tree and an empty store, and the random source the test goes on

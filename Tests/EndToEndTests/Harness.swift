@@ -90,9 +90,15 @@ final class Sandbox: @unchecked Sendable {
     }
 
     /// `git fsck --strict` must be clean: exit 0 and no error or warning lines.
-    func expectGitFsckClean(sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let output = try git("fsck", "--strict", "--no-dangling")
+    /// `git fsck --strict` reports nothing: no error, no warning, and no dangling object (every
+    /// tree lvc writes for $LATEST is in the history at refs/lvc/latest). After a kill, objects
+    /// written before the commit point may be dangling, as in git: `allowDangling`.
+    func expectGitFsckClean(allowDangling: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let output = try git("fsck", "--strict")
         #expect(output.status == 0, "git fsck failed: \(output.stderr)", sourceLocation: sourceLocation)
+        if !allowDangling {
+            #expect(!output.stdout.contains("dangling"), "git fsck: \(output.stdout)", sourceLocation: sourceLocation)
+        }
         #expect(!output.stderr.contains("error"), "git fsck: \(output.stderr)", sourceLocation: sourceLocation)
         #expect(!output.stderr.contains("warning"), "git fsck: \(output.stderr)", sourceLocation: sourceLocation)
     }

@@ -1,0 +1,83 @@
+import LVCStore
+
+/// `refs/lvc/latest`: the states `$LATEST` has been in, as a chain of commits (Format.md §11.1,
+/// decision 0018). Each command that changes `$LATEST`'s trees adds a commit whose tree is the
+/// new root tree and whose parent is the previous state, so that no tree lvc wrote is dangling to
+/// git (`git fsck --strict` prints nothing, `git gc` keeps them) and a state a forced checkout or
+/// an import replaced can be found again (`git --git-dir=.lambda log refs/lvc/latest`) until
+/// `lvc gc`, which keeps only what lvc needs.
+extension Repository {
+    static let latestRef = "refs/lvc/latest"
+
+    /// Adds `$LATEST`'s current root tree to the chain, unless the chain already ends with it.
+    /// Called once the index is committed; a failure here (a stale lock) leaves `$LATEST` as it
+    /// is, and the next command that takes `$LATEST`'s lock records the state.
+    func recordLatestState(tree: ObjectID?, action: String) throws {
+        guard let tree else { return }
+        let head = try refs.resolve(Repository.latestRef)
+        let headCommit = head.flatMap { try? objects.readCommit($0) }
+        if headCommit?.tree == tree { return }
+        let lock = try refs.lock(Repository.latestRef)
+        defer { lock.release() }
+        let signature = identity.signature()
+        // An unreadable head (damaged, or pruned by hand) is not continued: a chain must not
+        // name a missing parent.
+        let commit = try objects.write(Commit(tree: tree, parents: headCommit != nil ? [head!] : [], author: signature,
+                                              committer: signature, message: "lvc: \(action)\n"))
+        try lock.update(to: commit, expecting: head.map { .value($0) } ?? .absent)
+    }
+
+    /// The trees `lvc gc` keeps for `$LATEST`: the tree each version was published from when it
+    /// differs from the version's own (`publish -d`), oldest first, then the current one.
+    func latestTreesToKeep(current: ObjectID?) throws -> [(tree: ObjectID, message: String)] {
+        var kept = [(tree: ObjectID, message: String)]()
+        for version in try versions().sorted(by: { $0.number < $1.number }) {
+            guard let from = version.publishedFrom, from != version.tree, objects.contains(from),
+                  !kept.contains(where: { $0.tree == from }) else { continue }
+            kept.append((from, "lvc: $LATEST as version \(version.number) was published from it\n"))
+        }
+        if let current, objects.contains(current), kept.last?.tree != current {
+            kept.append((current, "lvc: $LATEST (earlier states let go by gc)\n"))
+        }
+        return kept
+    }
+
+    /// The commits of `refs/lvc/latest` when the chain holds exactly the trees `kept`, in order
+    /// (as `gc` leaves it); nil when it holds more, or other trees.
+    func latestHistory(holdingExactly kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID>? {
+        var existing = [(id: ObjectID, commit: Commit)]()
+        var cursor = try refs.resolve(Repository.latestRef)
+        while let id = cursor, existing.count <= kept.count, let commit = try? objects.readCommit(id) {
+            existing.append((id, commit))
+            cursor = commit.parents.first
+        }
+        let chain = existing.reversed()
+        guard cursor == nil, chain.count == kept.count,
+              zip(chain, kept).allSatisfy({ $0.commit.tree == $1.tree && $0.commit.parents.count <= 1 }) else { return nil }
+        return Set(chain.map(\.id))
+    }
+
+    /// Rewrites `refs/lvc/latest` to a new chain of only `kept`, unless the chain is exactly that
+    /// already. Returns the commits of the chain now in place (which `gc` must not remove).
+    func rewriteLatestHistory(keeping kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID> {
+        if let chain = try latestHistory(holdingExactly: kept) { return chain }
+        let head = try refs.resolve(Repository.latestRef)
+        let lock = try refs.lock(Repository.latestRef)
+        defer { lock.release() }
+        let signature = identity.signature()
+        var chain = Set<ObjectID>()
+        var parent: ObjectID?
+        for state in kept {
+            let id = try objects.write(Commit(tree: state.tree, parents: parent.map { [$0] } ?? [], author: signature,
+                                              committer: signature, message: state.message))
+            chain.insert(id)
+            parent = id
+        }
+        if let parent {
+            try lock.update(to: parent, expecting: head.map { .value($0) } ?? .absent)
+        } else {
+            try lock.delete(expecting: head.map { .value($0) } ?? .absent)
+        }
+        return chain
+    }
+}
