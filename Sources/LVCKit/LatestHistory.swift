@@ -42,31 +42,43 @@ extension Repository {
         return kept
     }
 
-    /// The commits of `refs/lvc/latest` when the chain holds exactly the trees `kept`, in order
-    /// (as `gc` leaves it); nil when it holds more, or other trees.
-    func latestHistory(holdingExactly kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID>? {
-        var existing = [(id: ObjectID, commit: Commit)]()
+    /// The chain split where `git gc` packed it: the loose commits from the head down (newest
+    /// first), and the newest commit that is in a pack. lvc never removes packed objects, so
+    /// `gc` keeps that commit (and what it reaches) in the chain rather than leave it dangling.
+    func latestHistoryParts() throws -> (loose: [(id: ObjectID, commit: Commit)], packed: ObjectID?) {
+        var loose = [(id: ObjectID, commit: Commit)]()
         var cursor = try refs.resolve(Repository.latestRef)
-        while let id = cursor, existing.count <= kept.count, let commit = try? objects.readCommit(id) {
-            existing.append((id, commit))
+        var seen = Set<ObjectID>()
+        while let id = cursor, seen.insert(id).inserted {
+            guard objects.loose.contains(id) else { return (loose, objects.packs.contains(id) ? id : nil) }
+            guard let commit = try? objects.readCommit(id) else { break }
+            loose.append((id, commit))
             cursor = commit.parents.first
         }
-        let chain = existing.reversed()
-        guard cursor == nil, chain.count == kept.count,
-              zip(chain, kept).allSatisfy({ $0.commit.tree == $1.tree && $0.commit.parents.count <= 1 }) else { return nil }
+        return (loose, nil)
+    }
+
+    /// The loose commits of `refs/lvc/latest` when they hold exactly the trees `kept`, in order,
+    /// on top of the packed part (as `gc` leaves the chain); nil when they hold more, or others.
+    func latestHistory(holdingExactly kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID>? {
+        let parts = try latestHistoryParts()
+        let chain = parts.loose.reversed()
+        guard chain.count == kept.count, zip(chain, kept).allSatisfy({ $0.commit.tree == $1.tree }) else { return nil }
         return Set(chain.map(\.id))
     }
 
-    /// Rewrites `refs/lvc/latest` to a new chain of only `kept`, unless the chain is exactly that
-    /// already. Returns the commits of the chain now in place (which `gc` must not remove).
+    /// Rewrites `refs/lvc/latest` to a new chain of only `kept` (on top of its packed part),
+    /// unless the chain is exactly that already. Returns the loose commits of the chain now in
+    /// place (which `gc` must not remove).
     func rewriteLatestHistory(keeping kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID> {
         if let chain = try latestHistory(holdingExactly: kept) { return chain }
         let head = try refs.resolve(Repository.latestRef)
+        let base = try latestHistoryParts().packed
         let lock = try refs.lock(Repository.latestRef)
         defer { lock.release() }
         let signature = identity.signature()
         var chain = Set<ObjectID>()
-        var parent: ObjectID?
+        var parent = base
         for state in kept {
             let id = try objects.write(Commit(tree: state.tree, parents: parent.map { [$0] } ?? [], author: signature,
                                               committer: signature, message: state.message))

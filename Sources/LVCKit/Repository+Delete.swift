@@ -115,8 +115,10 @@ extension Repository {
             if let tree = latest.tree { try mark(tree) }
             // Trees that versions were published from (`publish -d`) are compared by status.
             for version in try versions() { if let from = version.publishedFrom { try mark(from) } }
-            // The history of $LATEST stays when it holds only what is kept (as gc leaves it).
+            // The history of $LATEST stays when it holds only what is kept (as gc leaves it), and
+            // so does any part of it that git gc packed (gc builds the new chain on top of it).
             if let chain = try latestHistory(holdingExactly: latestTreesToKeep(current: latest.tree)) { reached.formUnion(chain) }
+            if let packed = try latestHistoryParts().packed { try mark(packed) }
         }
         let loose = try LVCError.wrap("list objects") { try objects.loose.allIDs() }
         return loose.filter { !reached.contains($0) }.sorted()

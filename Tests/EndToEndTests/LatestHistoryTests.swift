@@ -67,6 +67,29 @@ import Testing
         #expect(try box.lvc("status", "--short").stdout == "M  index.js\n", "staged, as before gc")
     }
 
+    /// lvc never removes packed objects: after `git gc` packed the chain, `lvc gc` builds the new
+    /// chain on top of the packed part instead of leaving those commits dangling.
+    @Test func gcAfterGitGcKeepsThePackedPartOfTheChain() throws {
+        let box = try Sandbox()
+        try box.makeExampleFunction()
+        try box.lvc("init")
+        try box.lvc("add")
+        try box.lvc("publish")
+        #expect(try box.git("gc", "--prune=now").status == 0)
+        for n in 0..<3 {
+            try box.write("index.js", "state \(n)\n")
+            try box.lvc("add")
+        }
+        #expect(try subjects(box).count == 5)
+        try box.lvc("gc")
+        // The two packed states, then the current one; the two loose states in between are gone.
+        #expect(try subjects(box) == ["lvc: $LATEST (earlier states let go by gc)", "lvc: stage files", "lvc: initialize $LATEST"])
+        #expect(try box.git("rev-parse", "refs/lvc/latest^{tree}").stdout == (try latestTree(box)) + "\n")
+        #expect(try box.lvc("gc", "--dry-run").stdout.isEmpty)
+        try box.lvc("fsck")
+        try box.expectGitFsckClean()
+    }
+
     @Test func aStaleLockDelaysTheRecordButNotTheCommand() throws {
         let box = try Sandbox()
         try box.makeExampleFunction()
