@@ -19,12 +19,16 @@ extension Repository {
         if headCommit?.tree == tree { return }
         let lock = try refs.lock(Repository.latestRef)
         defer { lock.release() }
-        let signature = identity.signature()
         // An unreadable head (damaged, or pruned by hand) is not continued: a chain must not
         // name a missing parent.
-        let commit = try objects.write(Commit(tree: tree, parents: headCommit != nil ? [head!] : [], author: signature,
-                                              committer: signature, message: "lvc: \(action)\n"))
-        try lock.update(to: commit, expecting: head.map { .value($0) } ?? .absent)
+        var parents = [ObjectID]()
+        if let head, headCommit != nil { parents = [head] }
+        let signature = identity.signature()
+        let commit = try objects.write(Commit(tree: tree, parents: parents, author: signature, committer: signature,
+                                              message: "lvc: \(action)\n"))
+        // Not fsynced: losing this update in a power cut loses no data (the state is in the
+        // index), it only leaves the tree dangling for git until the next command records it.
+        try lock.update(to: commit, expecting: head.map { .value($0) } ?? .absent, durable: false)
     }
 
     /// The trees `lvc gc` keeps for `$LATEST`: the tree each version was published from when it

@@ -41,10 +41,11 @@ public final class LockFile {
         try bytes.withUnsafeBytes { raw in try FileSystem.writeAll(fd: fd, raw, path: lockPath) }
     }
 
-    /// Makes the new contents durable and visible in one atomic step.
-    public func commit() throws {
+    /// Makes the new contents durable and visible in one atomic step; visible only (atomic, not
+    /// fsynced) when `durable` is false, for a file whose loss in a power cut loses no data.
+    public func commit(durable: Bool = true) throws {
         precondition(!done, "lock already released")
-        if fsync(fd) != 0 { throw StoreError.io(path: lockPath, operation: "fsync", errno: errno) }
+        if durable, fsync(fd) != 0 { throw StoreError.io(path: lockPath, operation: "fsync", errno: errno) }
         close(fd)
         done = true
         do { try FileSystem.rename(lockPath, path) } catch { unlink(lockPath); throw error }

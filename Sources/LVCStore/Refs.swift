@@ -91,10 +91,12 @@ public final class RefLock {
         }
     }
 
-    public func update(to id: ObjectID, expecting expectation: Refs.Expectation) throws {
+    /// `durable: false` skips the fsync (decision 0006): for a ref whose loss in a power cut
+    /// loses no data, such as the history of `$LATEST`.
+    public func update(to id: ObjectID, expecting expectation: Refs.Expectation, durable: Bool = true) throws {
         try check(expectation)
         try lock.write(Array((id.hex + "\n").utf8))
-        try lock.commit()
+        try lock.commit(durable: durable)
     }
 
     /// Removes the loose file and the packed-refs line, so the ref is gone for git too.
