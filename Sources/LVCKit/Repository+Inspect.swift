@@ -20,14 +20,24 @@ extension Repository {
 
     /// `lvc ls QUALIFIER [PATH]`: files of a version, optionally under a folder or one file.
     public func listFiles(_ qualifier: Qualifier, under path: String? = nil) throws -> [FileListing] {
-        var entries = try codeEntries(qualifier)
-        if let path, !path.isEmpty {
-            let prefix = Array(path.utf8.drop { $0 == UInt8(ascii: "/") })
-            let trimmed = prefix.last == UInt8(ascii: "/") ? Array(prefix.dropLast()) : prefix
-            entries = entries.filter { $0.path == trimmed || $0.path.starts(with: trimmed + [UInt8(ascii: "/")]) }
-            if entries.isEmpty {
-                throw LVCError.badPath(path, reason: "no such file or folder in \(qualifier)")
+        var entries: [DeploymentPackage.Entry]
+        let prefix = Array((path ?? "").utf8.drop { $0 == UInt8(ascii: "/") })
+        let trimmed = prefix.last == UInt8(ascii: "/") ? Array(prefix.dropLast()) : prefix
+        if case .version = qualifier, !trimmed.isEmpty {
+            // Only the trees on the path and under it are read, not the whole version.
+            switch try codeEntry(qualifier, at: trimmed) {
+            case .file(let entry): entries = [entry]
+            case .folder(let tree?): entries = try packageEntries(codeTree: tree, prefix: trimmed)
+            case .folder(nil), .missing: entries = []
             }
+        } else {
+            entries = try codeEntries(qualifier)
+            if !trimmed.isEmpty {
+                entries = entries.filter { $0.path == trimmed || $0.path.starts(with: trimmed + [UInt8(ascii: "/")]) }
+            }
+        }
+        if let path, !trimmed.isEmpty, entries.isEmpty {
+            throw LVCError.badPath(path, reason: "no such file or folder in \(qualifier)")
         }
         return try entries.map { entry in
             // From the object's header, as `git ls-tree -l` does: listing a version does not
@@ -71,7 +81,8 @@ extension Repository {
     /// What a path names in the code of `$LATEST` or of a version.
     enum CodeLookup {
         case file(DeploymentPackage.Entry)
-        case folder
+        /// A folder, with its tree in a version (nil in `$LATEST`, which is an index).
+        case folder(ObjectID?)
         case missing
     }
 
@@ -81,10 +92,13 @@ extension Repository {
     /// (`..`, `.git`, a backslash…) is missing, as `packageEntries` refuses such names.
     func codeEntry(_ qualifier: Qualifier, at path: [UInt8]) throws -> CodeLookup {
         if path.last == UInt8(ascii: "/") {  // "lib/" names a folder, never a file
-            if case .folder = try codeEntry(qualifier, at: Array(path.dropLast())) { return .folder }
+            if case .folder(let tree) = try codeEntry(qualifier, at: Array(path.dropLast())) { return .folder(tree) }
             return .missing
         }
-        if path.isEmpty { return .folder }
+        if path.isEmpty {
+            guard case .version(let n) = qualifier else { return .folder(nil) }
+            return .folder(try version(n).codeTree)
+        }
         if ReservedNames.problem(withPath: path) != nil { return .missing }
         switch qualifier {
         case .latest:
@@ -102,7 +116,7 @@ extension Repository {
                 let mid = (low + high) / 2
                 if comparePaths(code[mid].path, folder) < 0 { low = mid + 1 } else { high = mid }
             }
-            return low < code.count && code[low].path.starts(with: folder) ? .folder : .missing
+            return low < code.count && code[low].path.starts(with: folder) ? .folder(nil) : .missing
         case .version(let n):
             guard var tree = try version(n).codeTree else { return .missing }
             let names = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
@@ -111,7 +125,7 @@ extension Repository {
                 guard let entry = folder.entry(named: Array(name)) else { return .missing }
                 if depth == names.count - 1 {
                     switch entry.mode {
-                    case .directory: return .folder
+                    case .directory: return .folder(entry.id)
                     case .gitlink:
                         throw LVCError.badPath(String(decoding: path, as: UTF8.self), reason: "stored tree holds a submodule (gitlink), which lvc does not support")
                     default: return .file(.init(path: path, mode: entry.mode, id: entry.id))

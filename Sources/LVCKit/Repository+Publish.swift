@@ -169,7 +169,8 @@ extension Repository {
     }
 
     /// Flattens a code tree into package entries, refusing paths that are unsafe to write.
-    func packageEntries(codeTree: ObjectID?) throws -> [DeploymentPackage.Entry] {
+    /// `prefix`: the folder `codeTree` is at (empty for a version's whole code).
+    func packageEntries(codeTree: ObjectID?, prefix top: [UInt8] = []) throws -> [DeploymentPackage.Entry] {
         guard let codeTree else { return [] }
         var entries = [DeploymentPackage.Entry]()
         func walk(_ id: ObjectID, _ prefix: [UInt8]) throws {
@@ -187,7 +188,7 @@ extension Repository {
                 }
             }
         }
-        try walk(codeTree, [])
+        try walk(codeTree, top)
         entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
         return entries
     }

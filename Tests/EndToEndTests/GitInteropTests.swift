@@ -147,15 +147,17 @@ import Testing
         try box.lvc("add")
         try box.lvc("publish")
 
-        func lvcListing(_ version: String) throws -> [String] {
-            try box.lvc("ls", version).stdout.split(separator: "\n").map { line in
+        func lvcListing(_ version: String, _ path: String? = nil) throws -> [String] {
+            let output = try box.run(Sandbox.binary, ["ls", version] + (path.map { [$0] } ?? []))
+            #expect(output.status == 0, "lvc ls \(version) \(path ?? ""): \(output.stderr)")
+            return output.stdout.split(separator: "\n").map { line in
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 return "\(fields[0]) \(fields[1]) \(fields[2])"
             }
         }
-        func gitListing(_ version: String) throws -> [String] {
+        func gitListing(_ version: String, _ path: String = "") throws -> [String] {
             // "<mode> blob <id>  <size>\tcode/<path>"
-            try box.git("ls-tree", "-r", "-l", "refs/versions/\(version)", "code/").stdout.split(separator: "\n").map { line in
+            try box.git("ls-tree", "-r", "-l", "refs/versions/\(version)", "code/" + path).stdout.split(separator: "\n").map { line in
                 let halves = line.split(separator: "\t", maxSplits: 1)
                 let fields = halves[0].split(separator: " ", omittingEmptySubsequences: true)
                 return "\(fields[0]) \(fields[3]) \(halves[1].dropFirst("code/".count))"
@@ -165,6 +167,13 @@ import Testing
             let listing = try lvcListing(version)
             #expect(listing.count == 1102)
             #expect(listing == (try gitListing(version)), "version \(version), before gc")
+            // A folder or a file of a version: only the trees on the way are read.
+            #expect(try lvcListing(version, "m3") == (try gitListing(version, "m3/")))
+            #expect(try lvcListing(version, "m3/") == (try gitListing(version, "m3/")))
+            #expect(try lvcListing(version, "m3/f3.py") == (try gitListing(version, "m3/f3.py")))
+            #expect(try lvcListing(version, "m3/f3.py").count == 1)
+            #expect(try box.lvcFails("ls", version, "m3/f4.py").stderr.contains("no such file or folder in \(version)"))
+            #expect(try box.lvcFails("ls", version, "m").stderr.contains("no such file or folder in \(version)"))
         }
         let gc = try box.git("gc", "--aggressive", "--prune=now")
         #expect(gc.status == 0, "\(gc.stderr)")
