@@ -156,14 +156,21 @@ extension LooseObjects {
     static func mayHoldLargeObject(fd: Int32, compressedSize: Int) -> Bool {
         if compressedSize >= ObjectStore.streamingThreshold { return true }
         guard compressedSize * 1032 >= ObjectStore.streamingThreshold else { return false }
-        // The first deflate block starts with its Huffman tables (level 1 writes dynamic ones, up to
-        // a few hundred bytes) before the header's bytes: a kilobyte holds them.
+        guard let header = header(fd: fd) else { return false }  // `read` names the fault
+        return header.size >= ObjectStore.streamingThreshold
+    }
+
+    /// The kind and size a loose object's file announces, from its start; nil when the start
+    /// does not inflate to a header. The first deflate block starts with its Huffman tables
+    /// (level 1 writes dynamic ones, up to a few hundred bytes) before the header's bytes: a
+    /// kilobyte holds them.
+    static func header(fd: Int32) -> ObjectInfo? {
         var start = [UInt8](repeating: 0, count: 1024)
         let count = start.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0,
               let header = try? start.withUnsafeBytes({ try Zlib.inflatePrefix(UnsafeRawBufferPointer(rebasing: $0[0..<count]), count: ObjectKind.maxHeaderCount) }),
-              let parsed = try? ObjectKind.parseHeader(header) else { return false }  // `read` names the fault
-        return parsed.size >= ObjectStore.streamingThreshold
+              let parsed = try? ObjectKind.parseHeader(header) else { return nil }
+        return ObjectInfo(kind: parsed.kind, size: parsed.size)
     }
 
     /// Streams a large loose object (of kind `kind`, or any) from its file, a megabyte at a time.

@@ -14,20 +14,18 @@ enum Delta {
         var description: String
     }
 
-    /// Rebuilds the object that `delta` describes relative to `base`.
-    static func apply(_ delta: [UInt8], to base: [UInt8]) throws -> [UInt8] {
+    /// The two sizes a delta starts with, and how many bytes they take. Enough of the delta's
+    /// start is enough (`lvc ls` reads the result's size from the first bytes of a pack entry).
+    static func header(_ delta: [UInt8]) throws -> (baseSize: Int, resultSize: Int, count: Int) {
         var cursor = 0
-        func next() throws -> UInt8 {
-            guard cursor < delta.count else { throw Failure(description: "delta is truncated") }
-            defer { cursor += 1 }
-            return delta[cursor]
-        }
         func varint() throws -> Int {
             var value = 0
             var shift = 0
             var byte: UInt8
             repeat {
-                byte = try next()
+                guard cursor < delta.count else { throw Failure(description: "delta is truncated") }
+                byte = delta[cursor]
+                cursor += 1
                 let bits = Int(byte & 0x7f)
                 guard shift < 63, (bits << shift) >> shift == bits else { throw Failure(description: "delta size overflows") }
                 value |= bits << shift
@@ -35,14 +33,25 @@ enum Delta {
             } while byte & 0x80 != 0
             return value
         }
-
-        func tooLong(_ size: Int) -> Failure { Failure(description: "delta result exceeds \(size) bytes") }
-
         let baseSize = try varint()
+        return (baseSize, try varint(), cursor)
+    }
+
+    /// Rebuilds the object that `delta` describes relative to `base`.
+    static func apply(_ delta: [UInt8], to base: [UInt8]) throws -> [UInt8] {
+        let (baseSize, resultSize, headerCount) = try header(delta)
         guard baseSize == base.count else {
             throw Failure(description: "delta expects a base of \(baseSize) bytes, the base has \(base.count)")
         }
-        let resultSize = try varint()
+        var cursor = headerCount
+        func next() throws -> UInt8 {
+            guard cursor < delta.count else { throw Failure(description: "delta is truncated") }
+            defer { cursor += 1 }
+            return delta[cursor]
+        }
+
+        func tooLong(_ size: Int) -> Failure { Failure(description: "delta result exceeds \(size) bytes") }
+
         var result = [UInt8]()
         // Reserve what the delta can really produce, not what a corrupt header may claim.
         result.reserveCapacity(min(resultSize, base.count + delta.count + (1 << 20)))

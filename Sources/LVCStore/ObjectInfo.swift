@@ -41,14 +41,7 @@ extension LooseObjects {
         let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        // The first deflate block may start with its Huffman tables (a few hundred bytes at level
-        // 1) before the header's bytes: a kilobyte holds them (BlobStream.swift).
-        var start = [UInt8](repeating: 0, count: 1024)
-        let count = start.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard count > 0,
-              let header = try? start.withUnsafeBytes({ try Zlib.inflatePrefix(UnsafeRawBufferPointer(rebasing: $0[0..<count]), count: ObjectKind.maxHeaderCount) }),
-              let parsed = try? ObjectKind.parseHeader(header) else { return nil }
-        return ObjectInfo(kind: parsed.kind, size: parsed.size)
+        return LooseObjects.header(fd: fd)
     }
 }
 
@@ -68,22 +61,10 @@ extension PackStore {
         let file = try pack.data()
         let entry = try file.entry(at: offset)
         if case .object(let kind) = entry.content { return ObjectInfo(kind: kind, size: entry.size) }
-        // Delta data starts with two varints: the base's size, then the result's.
-        let start = try Zlib.inflatePrefix(try file.dataAfter(entry), count: 20)
-        var cursor = 0
-        func varint() -> Int? {
-            var value = 0, shift = 0
-            while cursor < start.count, shift < 63 {
-                let byte = start[cursor]
-                cursor += 1
-                value |= Int(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return value }
-                shift += 7
-            }
-            return nil
-        }
-        guard varint() != nil, let size = varint(), let kind = try baseKind(pack: pack, entry: entry) else { return nil }
-        return ObjectInfo(kind: kind, size: size)
+        // Delta data starts with the base's size and the result's (Delta.header).
+        let sizes = try Delta.header(try Zlib.inflatePrefix(try file.dataAfter(entry), count: 20))
+        guard let kind = try baseKind(pack: pack, entry: entry) else { return nil }
+        return ObjectInfo(kind: kind, size: sizes.resultSize)
     }
 
     /// The kind of the whole object at the end of a delta chain.
@@ -96,9 +77,8 @@ extension PackStore {
             case .offsetDelta(let baseOffset):
                 current.entry = try current.pack.data().entry(at: baseOffset)
             case .referenceDelta(let base):
-                guard let holder = packs().first(where: { (try? $0.offset(of: base)) != nil }),
-                      let baseOffset = try holder.offset(of: base) else { return nil }
-                current = (holder, try holder.data().entry(at: baseOffset))
+                guard let located = try locate(base, preferring: current.pack) else { return nil }
+                current = (located.pack, try located.pack.data().entry(at: located.offset))
             }
         }
         return nil

@@ -88,7 +88,7 @@ public final class PackStore: Sendable {
     }
 
     /// The pack entry of `id` for a REF_DELTA base: in `pack` if it is there, else in any pack.
-    private func locate(_ id: ObjectID, preferring pack: Pack) throws -> (pack: Pack, offset: Int)? {
+    func locate(_ id: ObjectID, preferring pack: Pack) throws -> (pack: Pack, offset: Int)? {
         if let offset = try pack.offset(of: id) { return (pack, offset) }
         for other in packs() where other !== pack {
             if let offset = try? other.offset(of: id) { return (other, offset) }
