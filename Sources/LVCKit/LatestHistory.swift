@@ -33,9 +33,9 @@ extension Repository {
 
     /// The trees `lvc gc` keeps for `$LATEST`: the tree each version was published from when it
     /// differs from the version's own (`publish -d`), oldest first, then the current one.
-    func latestTreesToKeep(current: ObjectID?) throws -> [(tree: ObjectID, message: String)] {
+    func latestTreesToKeep(versions: [PublishedVersion], current: ObjectID?) -> [(tree: ObjectID, message: String)] {
         var kept = [(tree: ObjectID, message: String)]()
-        for version in try versions().sorted(by: { $0.number < $1.number }) {
+        for version in versions.sorted(by: { $0.number < $1.number }) {
             guard let from = version.publishedFrom, from != version.tree, objects.contains(from),
                   !kept.contains(where: { $0.tree == from }) else { continue }
             kept.append((from, "lvc: $LATEST as version \(version.number) was published from it\n"))
@@ -46,53 +46,63 @@ extension Repository {
         return kept
     }
 
-    /// The chain split where `git gc` packed it: the loose commits from the head down (newest
-    /// first), and the newest commit that is in a pack. lvc never removes packed objects, so
-    /// `gc` keeps that commit (and what it reaches) in the chain rather than leave it dangling.
-    func latestHistoryParts() throws -> (loose: [(id: ObjectID, commit: Commit)], packed: ObjectID?) {
-        var loose = [(id: ObjectID, commit: Commit)]()
-        var cursor = try refs.resolve(Repository.latestRef)
+    /// The chain as it is, split where `git gc` packed it.
+    struct LatestHistory {
+        /// What `refs/lvc/latest` points at.
+        var head: ObjectID?
+        /// The loose commits from the head down, newest first.
+        var loose: [(id: ObjectID, commit: Commit)] = []
+        /// The newest commit that is in a pack. lvc never removes packed objects, so `gc` keeps
+        /// it (and what it reaches) in the chain rather than leave it dangling.
+        var packed: ObjectID?
+
+        /// The loose commits when they hold exactly the trees `kept`, in order, on top of the
+        /// packed part (as `gc` leaves the chain); nil when they hold more, or others.
+        func commits(holdingExactly kept: [(tree: ObjectID, message: String)]) -> Set<ObjectID>? {
+            let chain = loose.reversed()
+            guard chain.count == kept.count, zip(chain, kept).allSatisfy({ $0.commit.tree == $1.tree }) else { return nil }
+            return Set(chain.map(\.id))
+        }
+    }
+
+    /// Reads the chain from its head down to its packed part (or its start).
+    func latestHistory() throws -> LatestHistory {
+        var history = LatestHistory(head: try refs.resolve(Repository.latestRef))
+        var cursor = history.head
         var seen = Set<ObjectID>()
         while let id = cursor, seen.insert(id).inserted {
-            guard objects.loose.contains(id) else { return (loose, objects.packs.contains(id) ? id : nil) }
+            guard objects.loose.contains(id) else {
+                if objects.packs.contains(id) { history.packed = id }
+                break
+            }
             guard let commit = try? objects.readCommit(id) else { break }
-            loose.append((id, commit))
+            history.loose.append((id, commit))
             cursor = commit.parents.first
         }
-        return (loose, nil)
+        return history
     }
 
-    /// The loose commits of `refs/lvc/latest` when they hold exactly the trees `kept`, in order,
-    /// on top of the packed part (as `gc` leaves the chain); nil when they hold more, or others.
-    func latestHistory(holdingExactly kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID>? {
-        let parts = try latestHistoryParts()
-        let chain = parts.loose.reversed()
-        guard chain.count == kept.count, zip(chain, kept).allSatisfy({ $0.commit.tree == $1.tree }) else { return nil }
-        return Set(chain.map(\.id))
-    }
-
-    /// Rewrites `refs/lvc/latest` to a new chain of only `kept` (on top of its packed part),
-    /// unless the chain is exactly that already. Returns the loose commits of the chain now in
-    /// place (which `gc` must not remove).
-    func rewriteLatestHistory(keeping kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID> {
-        if let chain = try latestHistory(holdingExactly: kept) { return chain }
-        let head = try refs.resolve(Repository.latestRef)
-        let base = try latestHistoryParts().packed
+    /// Rewrites `refs/lvc/latest` (read as `history`) to a new chain of only `kept` on top of its
+    /// packed part, unless the chain is exactly that already. Returns the loose commits of the
+    /// chain now in place (which `gc` must not remove).
+    func rewriteLatestHistory(_ history: LatestHistory, keeping kept: [(tree: ObjectID, message: String)]) throws -> Set<ObjectID> {
+        if let chain = history.commits(holdingExactly: kept) { return chain }
         let lock = try refs.lock(Repository.latestRef)
         defer { lock.release() }
         let signature = identity.signature()
         var chain = Set<ObjectID>()
-        var parent = base
+        var parent = history.packed
         for state in kept {
             let id = try objects.write(Commit(tree: state.tree, parents: parent.map { [$0] } ?? [], author: signature,
                                               committer: signature, message: state.message))
             chain.insert(id)
             parent = id
         }
+        let expected: Refs.Expectation = history.head.map { .value($0) } ?? .absent
         if let parent {
-            try lock.update(to: parent, expecting: head.map { .value($0) } ?? .absent)
+            try lock.update(to: parent, expecting: expected)
         } else {
-            try lock.delete(expecting: head.map { .value($0) } ?? .absent)
+            try lock.delete(expecting: expected)
         }
         return chain
     }

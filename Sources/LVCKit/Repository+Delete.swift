@@ -89,6 +89,18 @@ extension Repository {
     /// `lvc gc`: loose objects that nothing reaches — no ref, not the index, not `$LATEST`'s
     /// recorded tree. Objects inside packs are left to `git gc`.
     public func unreachableObjects() throws -> [ObjectID] {
+        try findUnreachable().objects
+    }
+
+    /// What `gc` decides from: the unreachable loose objects, the states of `$LATEST` it keeps,
+    /// and the history of `$LATEST` as it found it (which it rewrites to those states).
+    struct Unreachable {
+        var objects: [ObjectID]
+        var keptStates: [(tree: ObjectID, message: String)]
+        var history: LatestHistory
+    }
+
+    func findUnreachable() throws -> Unreachable {
         var reached = Set<ObjectID>()
         func mark(_ id: ObjectID) throws {
             guard reached.insert(id).inserted, let object = try? objects.read(id) else { return }
@@ -105,7 +117,7 @@ extension Repository {
             case .blob: break
             }
         }
-        try LVCError.wrap("find unreachable objects") {
+        let (kept, history) = try LVCError.wrap("find unreachable objects") {
             // Not the history of $LATEST: gc lets its earlier states go (it keeps the trees
             // marked below, in a new chain: `rewriteLatestHistory`).
             for (name, id) in try refs.list(prefix: "refs/") where name != Repository.latestRef { try mark(id) }
@@ -114,14 +126,18 @@ extension Repository {
             try mark(ObjectHasher.id(of: .blob, body: latest.configuration.encoded))  // read-only: no write
             if let tree = latest.tree { try mark(tree) }
             // Trees that versions were published from (`publish -d`) are compared by status.
-            for version in try versions() { if let from = version.publishedFrom { try mark(from) } }
+            let versions = try versions()
+            for version in versions { if let from = version.publishedFrom { try mark(from) } }
             // The history of $LATEST stays when it holds only what is kept (as gc leaves it), and
             // so does any part of it that git gc packed (gc builds the new chain on top of it).
-            if let chain = try latestHistory(holdingExactly: latestTreesToKeep(current: latest.tree)) { reached.formUnion(chain) }
-            if let packed = try latestHistoryParts().packed { try mark(packed) }
+            let kept = latestTreesToKeep(versions: versions, current: latest.tree)
+            let history = try latestHistory()
+            if let chain = history.commits(holdingExactly: kept) { reached.formUnion(chain) }
+            if let packed = history.packed { try mark(packed) }
+            return (kept, history)
         }
         let loose = try LVCError.wrap("list objects") { try objects.loose.allIDs() }
-        return loose.filter { !reached.contains($0) }.sorted()
+        return Unreachable(objects: loose.filter { !reached.contains($0) }.sorted(), keptStates: kept, history: history)
     }
 
     /// What `gc` removes: unreachable loose objects, and temporary files a killed lvc left.
@@ -166,13 +182,14 @@ extension Repository {
     /// Removes unreachable loose objects and stale temporary files, under `$LATEST`'s lock and the
     /// state lock (no add, publish or alias move can write an object meanwhile).
     public func gc() throws -> Garbage {
-        try withLatestLock("collect garbage") { latest in
+        try withLatestLock("collect garbage") { _ in
             try withStateLock("collect garbage") { _ in
-                var found = try self.garbage()
+                let unreachable = try findUnreachable()
+                var found = Garbage(objects: unreachable.objects, temporaryFiles: staleTemporaryFiles())
                 // The history of $LATEST is rewritten to what lvc keeps before anything goes,
                 // so that the ref never names a removed commit.
                 let chain = try LVCError.wrap("collect garbage") {
-                    try rewriteLatestHistory(keeping: latestTreesToKeep(current: latest.tree))
+                    try rewriteLatestHistory(unreachable.history, keeping: unreachable.keptStates)
                 }
                 found.objects.removeAll { chain.contains($0) }
                 for id in found.objects { FileSystem.remove(objects.loose.path(of: id)) }
