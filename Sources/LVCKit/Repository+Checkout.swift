@@ -158,14 +158,18 @@ extension Repository {
     /// Untracked files or symlinks standing where one of `paths` needs a folder.
     /// Binary search in entries sorted by path.
     static func find(_ path: [UInt8], in sorted: [IndexEntry]) -> IndexEntry? {
+        let at = lowerBound(of: path, in: sorted)
+        return at < sorted.count && sorted[at].path == path ? sorted[at] : nil
+    }
+
+    /// The position of the first entry whose path is not before `path` (binary search).
+    static func lowerBound(of path: [UInt8], in sorted: [IndexEntry]) -> Int {
         var low = 0, high = sorted.count
         while low < high {
             let mid = (low + high) / 2
-            let order = comparePaths(sorted[mid].path, path)
-            if order == 0 { return sorted[mid] }
-            if order < 0 { low = mid + 1 } else { high = mid }
+            if comparePaths(sorted[mid].path, path) < 0 { low = mid + 1 } else { high = mid }
         }
-        return nil
+        return low
     }
 
     /// For each path the checkout writes as a file but that is a folder on disk: the files and

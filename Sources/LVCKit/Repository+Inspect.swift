@@ -109,14 +109,10 @@ extension Repository {
                 }
                 return .file(.init(path: entry.path, mode: entry.mode, id: entry.id))
             }
-            // A folder if some path starts with "path/": the first entry after "path/" in order.
+            // A folder if some path starts with "path/": the first entry from "path/" on in order.
             let folder = path + [UInt8(ascii: "/")]
-            var low = 0, high = code.count
-            while low < high {
-                let mid = (low + high) / 2
-                if comparePaths(code[mid].path, folder) < 0 { low = mid + 1 } else { high = mid }
-            }
-            return low < code.count && code[low].path.starts(with: folder) ? .folder(nil) : .missing
+            let at = Repository.lowerBound(of: folder, in: code)
+            return at < code.count && code[at].path.starts(with: folder) ? .folder(nil) : .missing
         case .version(let n):
             guard var tree = try version(n).codeTree else { return .missing }
             let names = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
