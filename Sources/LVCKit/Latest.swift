@@ -4,6 +4,11 @@ import FoundationEssentials  // lighter than Foundation: lvc starts faster
 import Foundation
 #endif
 import LVCStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `$LATEST`: the staged code and configuration. On disk it is `.lambda/index`, a real git index
 /// whose entries are exactly the tree the next version would have: `code/<path>` for each file and
@@ -96,11 +101,11 @@ public struct Latest: Sendable, Equatable {
         return (try emit(rootTree), codeTree, rootTree)
     }
 
-    /// The bytes of `$LATEST`'s index (code entries under `code/`, then `function.json`), without
-    /// making 20,000 prefixed path copies.
-    func encodedIndex(configBlob: ObjectID) -> [UInt8] {
-        Index.encode(code, pathPrefix: Latest.codePrefix,
-                     then: [IndexEntry(path: Latest.configPath, id: configBlob, mode: .file)])
+    /// Writes `$LATEST`'s index (code entries under `code/`, then `function.json`) to `sink` in
+    /// pieces, without making 20,000 prefixed path copies; returns its checksum.
+    func writeIndex(configBlob: ObjectID, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> [UInt8] {
+        try Index.write(code, pathPrefix: Latest.codePrefix,
+                        then: [IndexEntry(path: Latest.configPath, id: configBlob, mode: .file)], to: sink)
     }
 
     /// Same code and configuration (stat data, RevisionId and time aside).
@@ -114,14 +119,20 @@ extension Repository {
     /// Reads `$LATEST` without locking (readers never need the lock: writes are atomic renames).
     public func readLatest() throws -> Latest {
         try LVCError.wrap("read $LATEST") {
-            guard let bytes = try FileSystem.readIfExists(indexPath) else {
+            // Mapped, not read: a 2.4 MB copy would cost as many page faults as its pages. The
+            // index is only ever replaced by a rename, so the mapped bytes never change.
+            let file: MappedFile
+            do { file = try MappedFile(path: indexPath) } catch StoreError.io(_, _, let code) where code == ENOENT || code == ENOTDIR {
                 return Latest.empty(now: identity.now())
+            } catch StoreError.corruptFile(let path, _) {
+                throw StoreError.corruptFile(path: path, reason: "too short")
             }
+            let bytes = file.bytes
             var index: Index
             do {
                 // A large index is checksummed on another thread while its entries are decoded.
                 if bytes.count >= 1 << 18 {
-                    let checking = BackgroundTask { Index.checksumMatches(bytes) }
+                    let checking = BackgroundTask { Index.checksumMatches(file.bytes) }
                     let decoded = Result { try Index.decode(bytes, checksumVerified: true) }
                     guard try checking.value() else { throw StoreError.corruptFile(path: indexPath, reason: "checksum mismatch") }
                     index = try decoded.get()
@@ -180,9 +191,8 @@ extension Repository {
         } else if latest != before || !FileSystem.exists(indexPath) {
             try LVCError.wrap(action) {
                 let configBlob = try objects.write(.blob, latest.configuration.encoded)
-                let bytes = latest.encodedIndex(configBlob: configBlob)
-                try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: Array(bytes.suffix(32))))
-                try lock.write(bytes)
+                let checksum = try latest.writeIndex(configBlob: configBlob) { try lock.write($0) }
+                try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: checksum))
                 try lock.commit()
             }
         }

@@ -50,57 +50,85 @@ public struct Index: Sendable, Equatable {
     /// keeps its code paths without `code/`.
     public static func encode(_ entries: [IndexEntry], pathPrefix: [UInt8], then trailing: [IndexEntry],
                               extensions: [String: [UInt8]] = [:]) -> [UInt8] {
-        // Sizes first, then one buffer written in place: this runs for every entry each time
-        // $LATEST changes.
-        func entryLength(_ pathLength: Int) -> Int {
-            let length = 40 + ObjectID.byteCount + 2 + pathLength  // stat fields, id, flags, path
-            return length + (8 - length % 8)
-        }
-        let body = 12 + entries.reduce(0) { $0 + entryLength(pathPrefix.count + $1.path.count) }
-            + trailing.reduce(0) { $0 + entryLength($1.path.count) }
-        // Room for the extensions and the checksum too: growing a 2 MB buffer copies it.
-        let total = body + extensions.values.reduce(0) { $0 + 8 + $1.count } + ObjectID.byteCount
-        var out = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-            var at = 0
-            func put32(_ value: UInt32) {
-                buffer[at] = UInt8(truncatingIfNeeded: value >> 24); buffer[at + 1] = UInt8(truncatingIfNeeded: value >> 16)
-                buffer[at + 2] = UInt8(truncatingIfNeeded: value >> 8); buffer[at + 3] = UInt8(truncatingIfNeeded: value)
-                at += 4
-            }
-            func putBytes(_ bytes: [UInt8]) {
-                bytes.withUnsafeBufferPointer { source in
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + source.count)]).initialize(from: source)
-                }
-                at += bytes.count
-            }
-            func put(_ entry: IndexEntry, prefix: [UInt8]) {
-                let start = at
-                let s = entry.stat
-                put32(s.ctimeSeconds); put32(s.ctimeNanoseconds); put32(s.mtimeSeconds); put32(s.mtimeNanoseconds)
-                put32(s.device); put32(s.inode); put32(entry.mode.rawValue); put32(s.uid); put32(s.gid); put32(s.size)
-                entry.id.withUnsafeBytes { id in for byte in id { buffer[at] = byte; at += 1 } }
-                let pathLength = prefix.count + entry.path.count
-                let flags = UInt16(min(pathLength, 0xFFF))
-                buffer[at] = UInt8(flags >> 8); buffer[at + 1] = UInt8(flags & 0xFF); at += 2
-                putBytes(prefix)
-                putBytes(entry.path)
-                let end = start + entryLength(pathLength)
-                while at < end { buffer[at] = 0; at += 1 }
-            }
-            for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
-            put32(2)
-            put32(UInt32(entries.count + trailing.count))
-            for entry in entries { put(entry, prefix: pathPrefix) }
-            for entry in trailing { put(entry, prefix: []) }
-            count = at
-        }
-        for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
-            out.append(contentsOf: signature.utf8)
-            out.appendBigEndian(UInt32(payload.count))
-            out.append(contentsOf: payload)
-        }
-        out.append(contentsOf: ByteHasher.digest(out))
+        var out = [UInt8]()
+        write(entries, pathPrefix: pathPrefix, then: trailing, extensions: extensions) { out.append(contentsOf: $0) }
         return out
+    }
+
+    /// Writes the index that `encode` returns to `sink`, in pieces of at most 64 KiB, and returns
+    /// its checksum (the last 32 bytes written). The bytes pass through one small buffer: the
+    /// 2.4 MB index of a 20,000-file function is never held whole, so writing it costs no page
+    /// faults for a buffer that size.
+    @discardableResult
+    public static func write<E: Error>(_ entries: [IndexEntry], pathPrefix: [UInt8], then trailing: [IndexEntry],
+                                       extensions: [String: [UInt8]] = [:],
+                                       to sink: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) -> [UInt8] {
+        let capacity = 64 << 10
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
+        defer { buffer.deallocate() }
+        var at = 0
+        var hasher = SHA256()
+        func flush() throws(E) {
+            let part = UnsafeRawBufferPointer(rebasing: buffer[..<at])
+            hasher.update(part)
+            try sink(part)
+            at = 0
+        }
+        func append(_ bytes: [UInt8]) throws(E) {
+            var from = 0
+            while from < bytes.count {
+                if at == capacity { try flush() }
+                let n = min(capacity - at, bytes.count - from)
+                bytes.withUnsafeBytes { source in
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + n)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[from..<(from + n)]))
+                }
+                at += n
+                from += n
+            }
+        }
+        /// Room for `count` bytes written in place (`count` is at most the buffer's size).
+        func reserve(_ count: Int) throws(E) { if capacity - at < count { try flush() } }
+        func put32(_ value: UInt32) {
+            buffer.storeBytes(of: value.bigEndian, toByteOffset: at, as: UInt32.self)
+            at += 4
+        }
+        func put(_ entry: IndexEntry, prefix: [UInt8]) throws(E) {
+            // Stat fields, id and flags (74 bytes) in place; then the path and 1-8 NULs.
+            try reserve(74)
+            let s = entry.stat
+            put32(s.ctimeSeconds); put32(s.ctimeNanoseconds); put32(s.mtimeSeconds); put32(s.mtimeNanoseconds)
+            put32(s.device); put32(s.inode); put32(entry.mode.rawValue); put32(s.uid); put32(s.gid); put32(s.size)
+            entry.id.withUnsafeBytes { id in
+                UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + id.count)]).copyMemory(from: id)
+                at += id.count
+            }
+            let pathLength = prefix.count + entry.path.count
+            let flags = UInt16(min(pathLength, 0xFFF))
+            buffer.storeBytes(of: flags.bigEndian, toByteOffset: at, as: UInt16.self)
+            at += 2
+            try append(prefix)
+            try append(entry.path)
+            try reserve(8)
+            for _ in 0..<(8 - (74 + pathLength) % 8) { buffer[at] = 0; at += 1 }
+        }
+        try reserve(12)
+        for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
+        put32(2)
+        put32(UInt32(entries.count + trailing.count))
+        for entry in entries { try put(entry, prefix: pathPrefix) }
+        for entry in trailing { try put(entry, prefix: []) }
+        for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
+            try reserve(8)
+            for byte in signature.utf8.prefix(4) { buffer[at] = byte; at += 1 }
+            put32(UInt32(payload.count))
+            try append(payload)
+        }
+        try flush()
+        let checksum = hasher.finalize()
+        buffer.copyBytes(from: checksum)
+        try sink(UnsafeRawBufferPointer(rebasing: buffer[..<checksum.count]))
+        return checksum
     }
 
     public struct DecodeError: Error, Sendable { public var reason: String }
@@ -108,50 +136,51 @@ public struct Index: Sendable, Equatable {
     /// `checksumVerified`: the caller has checked (or is checking, on another thread) the
     /// trailing checksum with `checksumMatches`; otherwise it is checked first.
     public static func decode(_ bytes: [UInt8], checksumVerified: Bool = false) throws -> Index {
-        guard bytes.count >= 12 + 32 else { throw DecodeError(reason: "too short") }
-        let bodyEnd = bytes.count - 32
-        guard checksumVerified || checksumMatches(bytes) else { throw DecodeError(reason: "checksum mismatch") }
-        guard Array(bytes[0..<4]) == Array("DIRC".utf8) else { throw DecodeError(reason: "not an index file") }
-        guard bytes.readBigEndian32(at: 4) == 2 else {
-            throw DecodeError(reason: "index version \(bytes.readBigEndian32(at: 4)) (lvc reads version 2)")
-        }
-        let count = Int(bytes.readBigEndian32(at: 8))
+        try bytes.withUnsafeBytes { try decode($0, checksumVerified: checksumVerified) }
+    }
+
+    /// Decodes an index from bytes that need not be an array: `$LATEST` reads its index through
+    /// a mapping of the file (a MappedFile) rather than a 2.4 MB copy of it.
+    public static func decode(_ raw: UnsafeRawBufferPointer, checksumVerified: Bool = false) throws -> Index {
+        guard raw.count >= 12 + 32 else { throw DecodeError(reason: "too short") }
+        let bodyEnd = raw.count - 32
+        guard checksumVerified || checksumMatches(raw) else { throw DecodeError(reason: "checksum mismatch") }
+        guard raw[0..<4].elementsEqual("DIRC".utf8) else { throw DecodeError(reason: "not an index file") }
+        func be32(_ at: Int) -> UInt32 { raw.loadBE32(at) }
+        guard be32(4) == 2 else { throw DecodeError(reason: "index version \(be32(4)) (lvc reads version 2)") }
+        let count = Int(be32(8))
         var entries = [IndexEntry]()
         entries.reserveCapacity(min(count, bodyEnd / 74))
         var p = 12
         // One pass over the raw bytes: this runs for every entry each time $LATEST is read.
-        try bytes.withUnsafeBufferPointer { buffer in
-            let raw = UnsafeRawBufferPointer(buffer)
-            func be32(_ at: Int) -> UInt32 { raw.loadBE32(at) }
-            for _ in 0..<count {
-                guard p + 74 <= bodyEnd else { throw DecodeError(reason: "truncated entry") }
-                var s = StatData()
-                s.ctimeSeconds = be32(p); s.ctimeNanoseconds = be32(p + 4)
-                s.mtimeSeconds = be32(p + 8); s.mtimeNanoseconds = be32(p + 12)
-                s.device = be32(p + 16); s.inode = be32(p + 20)
-                let rawMode = be32(p + 24)
-                s.uid = be32(p + 28); s.gid = be32(p + 32)
-                s.size = be32(p + 36)
-                let id = ObjectID(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[(p + 40)..<(p + 72)])))
-                let flags = UInt16(buffer[p + 72]) << 8 | UInt16(buffer[p + 73])
-                guard flags & 0x3000 == 0 else { throw DecodeError(reason: "unmerged entries are not supported") }
-                guard flags & 0x4000 == 0 else { throw DecodeError(reason: "extended flags are not supported") }
-                let nameStart = p + 74
-                guard let nul = buffer[nameStart..<bodyEnd].firstIndex(of: 0) else { throw DecodeError(reason: "truncated path") }
-                guard let mode = EntryMode(rawValue: rawMode), mode != .directory else {
-                    throw DecodeError(reason: "bad mode \(String(rawMode, radix: 8))")
-                }
-                entries.append(IndexEntry(path: Array(buffer[nameStart..<nul]), id: id, mode: mode, stat: s))
-                let length = nul - p
-                p += length + (8 - length % 8)
+        for _ in 0..<count {
+            guard p + 74 <= bodyEnd else { throw DecodeError(reason: "truncated entry") }
+            var s = StatData()
+            s.ctimeSeconds = be32(p); s.ctimeNanoseconds = be32(p + 4)
+            s.mtimeSeconds = be32(p + 8); s.mtimeNanoseconds = be32(p + 12)
+            s.device = be32(p + 16); s.inode = be32(p + 20)
+            let rawMode = be32(p + 24)
+            s.uid = be32(p + 28); s.gid = be32(p + 32)
+            s.size = be32(p + 36)
+            let id = ObjectID(raw: UnsafeRawBufferPointer(rebasing: raw[(p + 40)..<(p + 72)]))
+            let flags = UInt16(raw[p + 72]) << 8 | UInt16(raw[p + 73])
+            guard flags & 0x3000 == 0 else { throw DecodeError(reason: "unmerged entries are not supported") }
+            guard flags & 0x4000 == 0 else { throw DecodeError(reason: "extended flags are not supported") }
+            let nameStart = p + 74
+            guard let nul = raw[nameStart..<bodyEnd].firstIndex(of: 0) else { throw DecodeError(reason: "truncated path") }
+            guard let mode = EntryMode(rawValue: rawMode), mode != .directory else {
+                throw DecodeError(reason: "bad mode \(String(rawMode, radix: 8))")
             }
+            entries.append(IndexEntry(path: Array(UnsafeRawBufferPointer(rebasing: raw[nameStart..<nul])), id: id, mode: mode, stat: s))
+            let length = nul - p
+            p += length + (8 - length % 8)
         }
         var extensions = [String: [UInt8]]()
         while p + 8 <= bodyEnd {
-            let signature = String(decoding: bytes[p..<(p + 4)], as: UTF8.self)
-            let size = Int(bytes.readBigEndian32(at: p + 4))
+            let signature = String(decoding: raw[p..<(p + 4)], as: UTF8.self)
+            let size = Int(be32(p + 4))
             guard p + 8 + size <= bodyEnd else { throw DecodeError(reason: "truncated extension \(signature)") }
-            extensions[signature] = Array(bytes[(p + 8)..<(p + 8 + size)])
+            extensions[signature] = Array(UnsafeRawBufferPointer(rebasing: raw[(p + 8)..<(p + 8 + size)]))
             p += 8 + size
         }
         var index = Index(entries: [], extensions: extensions)
@@ -161,7 +190,11 @@ public struct Index: Sendable, Equatable {
 
     /// Whether the index file's trailing SHA-256 matches the bytes before it.
     public static func checksumMatches(_ bytes: [UInt8]) -> Bool {
-        ByteHasher.endsWithDigest(bytes)
+        bytes.withUnsafeBytes { checksumMatches($0) }
+    }
+
+    public static func checksumMatches(_ raw: UnsafeRawBufferPointer) -> Bool {
+        raw.count >= 32 && SHA256.digest(UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 32)])).elementsEqual(raw[(raw.count - 32)...])
     }
 
     /// Moves the entries out (leaving none), so the caller holds the only reference to them and

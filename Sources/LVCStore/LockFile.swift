@@ -38,7 +38,11 @@ public final class LockFile {
     deinit { rollback() }
 
     public func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in try FileSystem.writeAll(fd: fd, raw, path: lockPath) }
+        try bytes.withUnsafeBytes { raw in try write(raw) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try FileSystem.writeAll(fd: fd, bytes, path: lockPath)
     }
 
     /// Makes the new contents durable and visible in one atomic step; visible only (atomic, not

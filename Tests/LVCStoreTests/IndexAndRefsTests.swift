@@ -50,6 +50,53 @@ import Testing
         #expect(try Index.decode(built.encode()) == built)
     }
 
+    /// The index is written through a 64 KiB buffer: an index many times that size (with a path
+    /// longer than git's 12-bit name length and an extension larger than the buffer) comes out in
+    /// pieces no larger than it, ending with the checksum returned, and git reads every entry.
+    @Test func largeIndexIsWrittenInPiecesGitReads() throws {
+        var entries = [IndexEntry]()
+        for n in 0..<4000 {
+            var stat = StatData()
+            stat.size = UInt32(n)
+            let name = "dir\(n % 17)/" + String(repeating: "n", count: n % 200) + "-\(n)"
+            entries.append(IndexEntry(path: Array(name.utf8), id: ObjectHasher.id(of: .blob, body: Array("\(n)".utf8)),
+                                      mode: .file, stat: stat))
+        }
+        entries.append(IndexEntry(path: Array(("long/" + String(repeating: "L", count: 5000)).utf8),
+                                  id: ObjectHasher.id(of: .blob, body: []), mode: .file))
+        let index = Index(entries: entries, extensions: ["ZBIG": [UInt8](repeating: 7, count: 100_000)])
+        var pieces = [[UInt8]]()
+        let checksum = Index.write(index.entries, pathPrefix: [], then: [], extensions: index.extensions) { pieces.append(Array($0)) }
+        let bytes = pieces.flatMap { $0 }
+        #expect(pieces.count > 10)
+        #expect(pieces.allSatisfy { $0.count <= 64 << 10 })
+        #expect(pieces.last == checksum)
+        #expect(bytes == index.encode())
+        #expect(try Index.decode(bytes) == index)
+
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        git.arguments = ["init", "-q", "--bare", "--object-format=sha256", dir + "/repo"]
+        try git.run(); git.waitUntilExit()
+        // A signature starting with an uppercase letter marks an optional extension: git skips
+        // "ZBIG" (saying so on stderr).
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/repo/index"))
+        let ls = Process()
+        ls.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        ls.arguments = ["--git-dir=\(dir)/repo", "ls-files", "-s"]
+        let pipe = Pipe()
+        ls.standardOutput = pipe
+        ls.standardError = FileHandle.nullDevice
+        try ls.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ls.waitUntilExit()
+        #expect(ls.terminationStatus == 0)
+        let expected = index.entries.map { "100644 \($0.id.hex) 0\t\($0.pathString)\n" }.joined()
+        #expect(out == expected)
+    }
+
     @Test func gitReadsTheIndex() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
