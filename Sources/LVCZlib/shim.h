@@ -10,6 +10,10 @@ static inline int lvc_deflateInitRaw(z_streamp strm, int level) {
     // Raw deflate (no zlib header), for zip entries.
     return deflateInit2(strm, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
 }
+static inline int lvc_deflateInitWindow(z_streamp strm, int level, int windowBits, int memLevel) {
+    // The zlib format with a chosen window and hash size (objects of known, small size).
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
+}
 static inline int lvc_inflateInit(z_streamp strm) {
     return inflateInit(strm);
 }

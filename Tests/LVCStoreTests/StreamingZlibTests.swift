@@ -49,6 +49,34 @@ import Testing
         }
     }
 
+    /// Objects are deflated in one call with a window sized to them (Format.md §4.1): at and
+    /// around every size where the window changes, the stream inflates back to the input, says its
+    /// window in its header, and is no larger than with zlib's default window and tables.
+    @Test func objectsAreDeflatedWithAWindowSizedToThem() throws {
+        var sizes = [0, 1, 100, 1 << 20]
+        for bits in 9...15 { sizes += [(1 << bits) - 263, (1 << bits) - 262, (1 << bits) - 261] }
+        var state: UInt64 = 11
+        for size in sizes where size >= 0 {
+            // Half text (matches far back), half noise (none), so both kinds of block are made.
+            let body: [UInt8] = (0..<size).map { i in
+                if i % 2048 < 1024 { return StreamingZlibTests.text[i % StreamingZlibTests.text.count] }
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: state >> 33)
+            }
+            let compressed = Zlib.deflate(body, level: 1)
+            let expected = Zlib.windowParameters(forSize: size)
+            #expect(expected.bits == max(9, min(15, Int32((size + 262 - 1).bitWidth - (size + 262 - 1).leadingZeroBitCount))))
+            #expect(Int32(compressed[0] >> 4) + 8 == expected.bits, "CINFO for \(size) bytes")
+            let back = try compressed.withUnsafeBytes { try Zlib.inflate($0, expectedSize: size) }
+            #expect(back == body, "\(size) bytes")
+            let defaults = Zlib.Deflater(level: 1)
+            var reference = [UInt8]()
+            body.withUnsafeBytes { defaults.update($0) { reference.append(contentsOf: $0) } }
+            defaults.finish { reference.append(contentsOf: $0) }
+            #expect(compressed.count <= reference.count + 16, "\(size) bytes: \(compressed.count) against \(reference.count)")
+        }
+    }
+
     @Test func inflaterStopsAtTheStreamsEndAndReportsWhatItUsed() throws {
         let compressed = Zlib.deflate(Array("hello".utf8), level: 6, format: .raw) + [1, 2, 3]
         let inflater = try Zlib.Inflater(format: .raw)
