@@ -2,22 +2,27 @@
 # Regenerates Sources/lvc/function-order.txt: the functions a release build of lvc runs for its
 # common commands, which the release link places side by side (decision 0019).
 #
-# Usage: Benchmarks/function-order.sh [--lvc PATH]
+# Usage: Benchmarks/function-order.sh
 #
-# Each command runs once under valgrind's callgrind on 1,500 files of the small benchmark tree plus
-# the bundled example; every function callgrind saw executed is listed once, by its mangled
-# symbol name, sorted. Run it after large changes to the code: names that no longer exist are
-# ignored by the linker, and functions missing from the list only lie elsewhere in the binary
-# (slower start, more memory; never a wrong result). Takes about a minute.
+# Builds lvc (release, with a link map), runs each command once under valgrind's callgrind on
+# 1,500 files of the small benchmark tree plus the bundled example, and lists every function
+# callgrind saw executed, by its mangled symbol name: first those in sections of their own, then
+# those in sections that hold many functions (the standard library's main one is 1.5 MB), so that
+# such sections come after the compact part. Names that several local symbols share (merged
+# helpers such as `objectdestroyTm`) are left out: the linker would move every section defining
+# one. Run it after large changes to the code: names that no longer exist are ignored by the
+# linker, and functions missing from the list only lie elsewhere in the binary (slower start,
+# more memory; never a wrong result). Takes about two minutes.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-lvc="$repo/.build/release/lvc"
-if [[ ${1:-} == --lvc ]]; then lvc=$2; fi
 command -v valgrind >/dev/null || { echo "function-order.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-[[ -x $lvc ]] || { echo "function-order.sh: no lvc at $lvc (swift build -c release -Xswiftc -static-executable)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+swift build -c release -Xswiftc -static-executable -Xlinker "-Map=$work/lvc.map" --package-path "$repo" 2>&1 |
+	{ grep -v -e 'in statically linked applications requires at runtime' -e "use of \`mktemp' is dangerous" || true; } >&2
+lvc="$repo/.build/release/lvc"
+
 export LVC_DATE=1700000000 LVC_AUTHOR_NAME=order LVC_AUTHOR_EMAIL=order@example.invalid LC_ALL=C
 
 python3 "$repo/Benchmarks/make-tree.py" small "$work/full" >/dev/null
@@ -58,6 +63,33 @@ profile fsck
 profile --help
 
 # Function names: "fn=" and "cfn=" lines (callers and callees), without callgrind's unnamed
-# addresses.
-cat "$work"/profiles/*.out | sed -n 's/^c\{0,1\}fn=//p' | grep -v '^0x' | sort -u >"$repo/Sources/lvc/function-order.txt"
-echo "wrote $(wc -l <"$repo/Sources/lvc/function-order.txt") names to Sources/lvc/function-order.txt" >&2
+# addresses; then ordered and filtered with the link map (input sections at one indent below
+# their output section, symbols one further).
+# callgrind marks recursion levels with a suffix ('2): removed.
+cat "$work"/profiles/*.out | sed -n 's/^c\{0,1\}fn=//p' | grep -v '^0x' | sed "s/'[0-9]*\$//" | sort -u >"$work/executed.txt"
+nm --defined-only "$lvc" | awk '{print $3}' >"$work/symbols.txt"
+python3 - "$work/lvc.map" "$work/symbols.txt" "$work/executed.txt" "$repo/Sources/lvc/function-order.txt" <<'PYTHON'
+import collections, sys
+map_path, symbols_path, executed_path, out_path = sys.argv[1:5]
+definitions = collections.Counter(line.strip() for line in open(symbols_path))
+section_size, section, column = {}, None, None
+for line in open(map_path):
+    fields = line.split()
+    if len(fields) != 5 or fields[0] == "VMA":
+        continue
+    indent = line.index(fields[4])
+    column = indent if column is None else column
+    level = (indent - column) // 8
+    if level == 1:
+        section = int(fields[2], 16)
+    elif level == 2 and section is not None:
+        section_size[fields[4]] = section
+executed = [name.strip() for name in open(executed_path) if name.strip()]
+unique = [name for name in executed if definitions[name] == 1]
+large = lambda name: section_size.get(name, 0) > 32 << 10
+ordered = [n for n in unique if not large(n)] + [n for n in unique if large(n)]
+open(out_path, "w").write("".join(name + "\n" for name in ordered))
+print(f"function-order.sh: {len(ordered)} names, {sum(map(large, ordered))} of them in sections of many "
+      f"functions; {len(executed) - len(unique)} executed names left out (not in the binary's symbol "
+      f"table, or defined more than once)", file=sys.stderr)
+PYTHON
