@@ -9,6 +9,21 @@ import Testing
         return dir
     }
 
+    /// Runs git and returns its exit status and standard output (its standard error is dropped).
+    @discardableResult
+    func git(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     @Test func indexRoundTripAndLayout() throws {
         let id = ObjectHasher.id(of: .blob, body: [])
         var stat = StatData()
@@ -76,54 +91,26 @@ import Testing
 
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        git.arguments = ["init", "-q", "--bare", "--object-format=sha256", dir + "/repo"]
-        try git.run(); git.waitUntilExit()
+        try git(["init", "-q", "--bare", "--object-format=sha256", dir + "/repo"])
         // A signature starting with an uppercase letter marks an optional extension: git skips
         // "ZBIG" (saying so on stderr).
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/repo/index"))
-        let ls = Process()
-        ls.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        ls.arguments = ["--git-dir=\(dir)/repo", "ls-files", "-s"]
-        let pipe = Pipe()
-        ls.standardOutput = pipe
-        ls.standardError = FileHandle.nullDevice
-        try ls.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ls.waitUntilExit()
-        #expect(ls.terminationStatus == 0)
-        let expected = index.entries.map { "100644 \($0.id.hex) 0\t\($0.pathString)\n" }.joined()
-        #expect(out == expected)
+        let listed = try git(["--git-dir=\(dir)/repo", "ls-files", "-s"])
+        #expect(listed.status == 0)
+        #expect(listed.output == index.entries.map { "100644 \($0.id.hex) 0\t\($0.pathString)\n" }.joined())
     }
 
     @Test func gitReadsTheIndex() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        git.arguments = ["init", "-q", "--bare", "--object-format=sha256", dir + "/repo"]
-        try git.run(); git.waitUntilExit()
+        try git(["init", "-q", "--bare", "--object-format=sha256", dir + "/repo"])
         let store = ObjectStore(objectsDirectory: dir + "/repo/objects", temporaryDirectory: dir)
         let id = try store.write(.blob, Array("x\n".utf8))
         let index = Index(entries: [IndexEntry(path: Array("a/b.txt".utf8), id: id, mode: .executable)])
         try Data(index.encode()).write(to: URL(fileURLWithPath: dir + "/repo/index"))
-        let ls = Process()
-        ls.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        ls.arguments = ["--git-dir=\(dir)/repo", "ls-files", "-s"]
-        let pipe = Pipe()
-        ls.standardOutput = pipe
-        try ls.run(); ls.waitUntilExit()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(out == "100755 \(id.hex) 0\ta/b.txt\n")
+        #expect(try git(["--git-dir=\(dir)/repo", "ls-files", "-s"]).output == "100755 \(id.hex) 0\ta/b.txt\n")
         // The tree lvc builds from it is the one git writes.
-        let wt = Process()
-        wt.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        wt.arguments = ["--git-dir=\(dir)/repo", "write-tree"]
-        let wtPipe = Pipe()
-        wt.standardOutput = wtPipe
-        try wt.run(); wt.waitUntilExit()
-        let gitTree = String(decoding: wtPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let gitTree = try git(["--git-dir=\(dir)/repo", "write-tree"]).output
         #expect(gitTree == (try index.writeTree(to: store)).hex + "\n")
     }
 
