@@ -190,11 +190,11 @@ public struct Index: Sendable, Equatable {
 
     /// Whether the index file's trailing SHA-256 matches the bytes before it.
     public static func checksumMatches(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { checksumMatches($0) }
+        ByteHasher.endsWithDigest(bytes)
     }
 
     public static func checksumMatches(_ raw: UnsafeRawBufferPointer) -> Bool {
-        raw.count >= 32 && SHA256.digest(UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 32)])).elementsEqual(raw[(raw.count - 32)...])
+        ByteHasher.endsWithDigest(raw)
     }
 
     /// Moves the entries out (leaving none), so the caller holds the only reference to them and

@@ -128,6 +128,12 @@ public struct ByteHasher {
     /// Whether `bytes` end with the SHA-256 of everything before it, as git's index and lvc's
     /// own files do.
     public static func endsWithDigest(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= 32 && digest(bytes[..<(bytes.count - 32)]) == Array(bytes.suffix(32))
+        bytes.withUnsafeBytes { endsWithDigest($0) }
+    }
+
+    /// The same check on bytes that need not be an array (a mapped file).
+    public static func endsWithDigest(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 32
+            && digest(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 32)])).elementsEqual(bytes[(bytes.count - 32)...])
     }
 }
