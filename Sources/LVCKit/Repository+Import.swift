@@ -1,6 +1,5 @@
 import Dispatch
 import LVCStore
-import Synchronization
 
 /// What `lvc import` did, or with `dryRun` would do.
 public struct ImportResult: Sendable {
@@ -94,7 +93,7 @@ extension Repository {
     /// Moves the pending objects into the store on all cores (an object the store already has,
     /// loose or packed, is dropped instead).
     func install(_ staged: [ImportPipeline.Staged], action: String) throws {
-        let firstError = Mutex<Error?>(nil)
+        let failure = FirstFailure()
         let workers = min(max(1, System.coreCount), staged.count)
         let objects = self.objects
         nonisolated(unsafe) let work = staged
@@ -105,13 +104,13 @@ extension Repository {
                     do {
                         if objects.packs.contains(work[i].id) { pending.discard() } else { try objects.loose.install(pending, as: work[i].id) }
                     } catch {
-                        firstError.withLock { if $0 == nil { $0 = error } }
+                        failure.record(error, at: i)
                     }
                 }
                 i += workers
             }
         }
-        if let error = firstError.withLock({ $0 }) {
+        if let error = failure.first {
             throw (error as? StoreError).map { LVCError.store(action: action, $0) } ?? error
         }
     }
