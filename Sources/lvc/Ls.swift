@@ -22,19 +22,14 @@ struct Ls: ParsableCommand {
             return
         }
         // Names quoted as `git ls-tree` quotes them (core.quotePath), so that one line is one file
-        // whatever its name holds; --json gives them as they are.
-        // Written 64 KiB at a time, not a write per line (20,000 files).
-        var pending = [UInt8]()
+        // whatever its name holds; --json gives them as they are. Lines are written in batches
+        // (20,000 files), and never through a pager, as `git ls-tree` does.
+        let out = PagedOutput(paging: false)
         for file in files {
             let size = String(file.size)
-            pending += (String(file.mode.rawValue, radix: 8) + " " + String(repeating: " ", count: max(0, 10 - size.count)) + size + "  ").utf8
-            pending += DiffRenderer.quoted("", file.path).utf8
-            pending.append(0x0A)
-            if pending.count >= 1 << 16 {
-                Terminal.writeAll(1, pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+            out.line(String(file.mode.rawValue, radix: 8) + " " + String(repeating: " ", count: max(0, 10 - size.count)) + size + "  "
+                     + DiffRenderer.quoted("", file.path))
         }
-        Terminal.writeAll(1, pending)
+        out.flush()
     }
 }

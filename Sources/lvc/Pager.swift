@@ -21,6 +21,12 @@ final class PagedOutput {
     static let proofOfReading = 1 << 20
     private var pager: (pipe: UnsafeMutablePointer<FILE>, command: String, chosen: Bool)?
     private var started = false
+    /// False for output that git never pages either (`ls`): then lines are only batched.
+    private let paging: Bool
+
+    init(paging: Bool = true) {
+        self.paging = paging
+    }
 
     /// True once the pager has quit (q in less): nobody reads any more, so the caller may stop.
     private(set) var closed = false
@@ -82,7 +88,7 @@ final class PagedOutput {
 
     private func start() {
         started = true
-        guard Terminal.stdoutIsTTY, let (command, chosen) = PagedOutput.pager() else { return }
+        guard paging, Terminal.stdoutIsTTY, let (command, chosen) = PagedOutput.pager() else { return }
         if getenv("LESS") == nil { setenv("LESS", "FRX", 1) }
         // A pager that quits early (q in less) closes the pipe: that is not an error, and must
         // not kill lvc with SIGPIPE.
