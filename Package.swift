@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Release builds give every function of lvc's own modules a section of its own, local ones too (by
+// default swiftc does so only for public functions), so that the release link can place the
+// functions a command runs side by side (Documentation/Decisions/0019-function-order.md).
+let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+
 let package = Package(
     name: "lvc",
     platforms: [.macOS(.v15)],
@@ -35,10 +40,11 @@ let package = Package(
             // zlib and libcrypto linked statically: only the code lvc calls comes in (for libcrypto,
             // SHA-256 and CPU detection), and no command pays for loading and relocating the shared
             // libraries when it starts (Documentation/Decisions/0012-start-up-time.md).
+            swiftSettings: functionSections,
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a", "-Xlinker", "-l:libz.a"])]
         ),
         // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
-        .target(name: "LVCKit", dependencies: ["LVCStore"]),
+        .target(name: "LVCKit", dependencies: ["LVCStore"], swiftSettings: functionSections),
         // The command line: one file per subcommand; rendering and terminal concerns.
         .executableTarget(
             name: "lvc",
@@ -48,6 +54,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["function-order.txt"],
+            swiftSettings: functionSections,
             // Release builds are linked by lld (the Swift toolchain's), which places the functions
             // lvc's common commands run side by side (function-order.txt, made by
             // Benchmarks/function-order.sh): each command then maps fewer pages of code, so it

@@ -6,13 +6,16 @@
 #
 # Builds lvc (release, with a link map), runs each command once under valgrind's callgrind on
 # 1,500 files of the small benchmark tree plus the bundled example, and lists every function
-# callgrind saw executed, by its mangled symbol name: first those in sections of their own, then
-# those in sections that hold many functions (the standard library's main one is 1.5 MB), so that
-# such sections come after the compact part. Names that several local symbols share (merged
-# helpers such as `objectdestroyTm`) are left out: the linker would move every section defining
-# one. Run it after large changes to the code: names that no longer exist are ignored by the
-# linker, and functions missing from the list only lie elsewhere in the binary (slower start,
-# more memory; never a wrong result). Takes about two minutes.
+# callgrind saw executed, by its mangled symbol name. Functions are grouped by the commands that
+# run them, the commands ranked as in RANK below (`add` first: its peak memory is benchmarked):
+# first every function `add` runs, those that `status` runs too before the others, and so on, so
+# that each of the first commands finds most of its code in one stretch. Functions in sections
+# that hold many functions (the standard library's main one is 1.5 MB) come after all the others,
+# so that such sections do not split the compact part. Names that several local symbols share
+# (merged helpers such as `objectdestroyTm`) are left out: the linker would move every section
+# defining one. Run it after large changes to the code: names that no longer exist are ignored
+# by the linker, and functions missing from the list only lie elsewhere in the binary (slower
+# start, more memory; never a wrong result). Needs valgrind; takes about a minute.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 command -v valgrind >/dev/null || { echo "function-order.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
@@ -33,6 +36,7 @@ cp -R "$repo/fixtures/hello-node/." "$work/function/"
 n=0
 profile() { # lvc ARGUMENTS...; a refused command is profiled too (its error path is code lvc runs)
 	n=$((n + 1))
+	echo "$n $1" >>"$work/profiles/commands.txt"
 	valgrind --tool=callgrind --demangle=no --compress-strings=no --dump-instr=no \
 		--callgrind-out-file="$work/profiles/$n.out" "$lvc" "$@" >/dev/null 2>&1 || true
 }
@@ -62,16 +66,21 @@ profile diff 1 2 --stat
 profile fsck
 profile --help
 
-# Function names: "fn=" and "cfn=" lines (callers and callees), without callgrind's unnamed
-# addresses; then ordered and filtered with the link map (input sections at one indent below
-# their output section, symbols one further).
-# callgrind marks recursion levels with a suffix ('2): removed.
-cat "$work"/profiles/*.out | sed -n 's/^c\{0,1\}fn=//p' | grep -v '^0x' | sed "s/'[0-9]*\$//" | sort -u >"$work/executed.txt"
+# Function names, per command: "fn=" and "cfn=" lines (callers and callees), without callgrind's
+# unnamed addresses; callgrind marks recursion levels with a suffix ('2): removed. Then ordered and
+# filtered with the link map (input sections at one indent below their output section, symbols one
+# further).
+while read -r number _; do
+	sed -n 's/^c\{0,1\}fn=//p' "$work/profiles/$number.out" | grep -v '^0x' | sed "s/'[0-9]*\$//" |
+		sort -u >"$work/profiles/$number.names"
+done <"$work/profiles/commands.txt"
 nm --defined-only "$lvc" | awk '{print $3}' >"$work/symbols.txt"
-python3 - "$work/lvc.map" "$work/symbols.txt" "$work/executed.txt" "$repo/Sources/lvc/function-order.txt" <<'PYTHON'
+python3 - "$work/lvc.map" "$work/symbols.txt" "$work/profiles" "$repo/Sources/lvc/function-order.txt" <<'PYTHON'
 import collections, sys
-map_path, symbols_path, executed_path, out_path = sys.argv[1:5]
+map_path, symbols_path, profiles_path, out_path = sys.argv[1:5]
 definitions = collections.Counter(line.strip() for line in open(symbols_path))
+# Commands whose code should lie together, most important first; the others follow in the order run.
+RANK = ["add", "status", "publish", "checkout", "diff", "export", "log", "show", "versions"]
 section_size, section, column = {}, None, None
 for line in open(map_path):
     fields = line.split()
@@ -84,10 +93,15 @@ for line in open(map_path):
         section = int(fields[2], 16)
     elif level == 2 and section is not None:
         section_size[fields[4]] = section
-executed = [name.strip() for name in open(executed_path) if name.strip()]
+commands = [line.split() for line in open(f"{profiles_path}/commands.txt")]
+rank = lambda command: (RANK.index(command[1]) if command[1] in RANK else len(RANK), int(command[0]))
+runs = [set(line.strip() for line in open(f"{profiles_path}/{number}.names")) for number, _ in sorted(commands, key=rank)]
+executed = sorted(set().union(*runs) - {""})
 unique = [name for name in executed if definitions[name] == 1]
 large = lambda name: section_size.get(name, 0) > 32 << 10
-ordered = [n for n in unique if not large(n)] + [n for n in unique if large(n)]
+# Sorting by "not run by command 1, not run by command 2, ..." puts each command's functions in
+# few stretches: all of command 1's in one, command 2's in two, and so on.
+ordered = sorted(unique, key=lambda name: (large(name), tuple(name not in run for run in runs), name))
 open(out_path, "w").write("".join(name + "\n" for name in ordered))
 print(f"function-order.sh: {len(ordered)} names, {sum(map(large, ordered))} of them in sections of many "
       f"functions; {len(executed) - len(unique)} executed names left out (not in the binary's symbol "
