@@ -135,13 +135,21 @@ public enum FileSystem {
     /// The caller renames it into place; until then no reader can see it.
     public static func writeTemporary(in directory: String, prefix: String, _ bytes: UnsafeRawBufferPointer,
                                       mode: mode_t = 0o444, sync: Bool = false) throws -> String {
+        try writeTemporary(in: directory, prefix: prefix, mode: mode, sync: sync) { fd, path in
+            try writeAll(fd: fd, bytes, path: path)
+        }
+    }
+
+    /// `writeTemporary` for content written piece by piece: `write` gets the open file and its path.
+    public static func writeTemporary(in directory: String, prefix: String, mode: mode_t = 0o444, sync: Bool = false,
+                                      _ write: (_ fd: Int32, _ path: String) throws -> Void) throws -> String {
         var template = Array("\(directory)/\(prefix)XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         let path = string(fromCBuffer: template)
         guard fd >= 0 else { throw StoreError.io(path: directory, operation: "create a temporary file in", errno: errno) }
         do {
             defer { close(fd) }
-            try writeAll(fd: fd, bytes, path: path)
+            try write(fd, path)
             if sync && fsync(fd) != 0 { throw StoreError.io(path: path, operation: "fsync", errno: errno) }
             fchmod(fd, mode)
         } catch {

@@ -15,17 +15,12 @@ import Darwin
 /// `finish`) deletes the temporary files. Like loose objects, packs are not fsynced
 /// (Documentation/Decisions/0006-durability.md). Format.md §4.1.
 public final class PackWriter: Sendable {
-    struct Entry {
-        var id: ObjectID
-        var offset: Int
-        var crc: UInt32
-    }
+    typealias Entry = PackEntries.Entry
 
     private struct State {
         var fd: Int32
         var offset = 0
-        var entries: [Entry] = []
-        var seen = Set<ObjectID>()
+        var entries: PackEntries
         var finished = false
         var failure: StoreError?
     }
@@ -42,10 +37,7 @@ public final class PackWriter: Sendable {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         temporaryPath = FileSystem.string(fromCBuffer: template)
         guard fd >= 0 else { throw StoreError.io(path: temporaryDirectory, operation: "create a temporary pack in", errno: errno) }
-        var initial = State(fd: fd)
-        initial.entries.reserveCapacity(expectedCount)
-        initial.seen.reserveCapacity(expectedCount)
-        state = Mutex(initial)
+        state = Mutex(State(fd: fd, entries: PackEntries(expectedCount: expectedCount)))
         // The header's object count is written by `finish`, once it is known.
         try append(raw: [UInt8](repeating: 0, count: 12))
     }
@@ -69,9 +61,8 @@ public final class PackWriter: Sendable {
             header.append(byte | (rest > 0 ? 0x80 : 0))
         }
         try state.withLock { state in
-            guard state.seen.insert(id).inserted else { return }
             let crc = Zlib.crc32(zlibBody, seed: Zlib.crc32(header))
-            state.entries.append(Entry(id: id, offset: state.offset, crc: crc))
+            guard state.entries.insert(Entry(id: id, offset: state.offset, crc: crc)) else { return }
             try write(header, &state)
             try write(zlibBody, &state)
         }
@@ -104,13 +95,11 @@ public final class PackWriter: Sendable {
             try checksum.withUnsafeBytes { try FileSystem.writeAll(fd: state.fd, $0, path: temporaryPath) }
             let name = "pack-" + ObjectID(bytes: checksum).hex
             // The idx wants the entries sorted by id; nothing needs them in pack order any more,
-            // nor the set of ids seen (both a megabyte for 20,000 objects): sorted in place, freed.
-            state.seen = []
-            state.entries.sort { $0.id < $1.id }
-            let idx = PackWriter.index(sorted: state.entries, packChecksum: checksum)
+            // nor the table of ids written.
+            let sorted = state.entries.takeSortedByID()
             try FileSystem.makeDirectories(packDirectory)
-            let idxTemporary = try idx.withUnsafeBytes {
-                try FileSystem.writeTemporary(in: FileSystem.dirname(of: temporaryPath), prefix: "idx-", $0)
+            let idxTemporary = try FileSystem.writeTemporary(in: FileSystem.dirname(of: temporaryPath), prefix: "idx-") { fd, path in
+                try PackWriter.writeIndex(sorted: sorted, packChecksum: checksum) { try FileSystem.writeAll(fd: fd, $0, path: path) }
             }
             fchmod(state.fd, 0o444)
             do {
@@ -164,35 +153,55 @@ public final class PackWriter: Sendable {
         return hasher.finalize()
     }
 
-    /// The idx v2 of a pack (Format.md §4.1): fanout, sorted names, CRC-32s, offsets, checksums.
-    static func index(sorted entries: [Entry], packChecksum: [UInt8]) -> [UInt8] {
-        let largeCount = entries.filter { $0.offset >= 0x8000_0000 }.count
-        var out = [UInt8]()
-        out.reserveCapacity(8 + 256 * 4 + entries.count * (ObjectID.byteCount + 8) + largeCount * 8 + 2 * ObjectID.byteCount)
-        out += PackIndex.magic
-        out.appendBigEndian(UInt32(2))
+    /// Writes the idx v2 of a pack (Format.md §4.1) to `sink`: fanout, sorted names, CRC-32s,
+    /// offsets, checksums, in pieces of about 64 KiB. The idx of 20,000 objects is 800 KB, which
+    /// would otherwise be allocated and filled at the end of a fresh `add`, when its memory peaks.
+    static func writeIndex(sorted entries: [Entry], packChecksum: [UInt8],
+                           to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let pieceSize = 64 << 10
+        var piece = [UInt8]()
+        piece.reserveCapacity(pieceSize + ObjectID.byteCount)
+        var hasher = ByteHasher()
+        func send(whenFull: Bool = true) throws {
+            guard !whenFull || piece.count >= pieceSize else { return }
+            hasher.update(piece)
+            try piece.withUnsafeBytes(sink)
+            piece.removeAll(keepingCapacity: true)
+        }
+        piece += PackIndex.magic
+        piece.appendBigEndian(UInt32(2))
         var fanout = [UInt32](repeating: 0, count: 256)
         for entry in entries { fanout[Int(entry.id.firstByte)] += 1 }
         var total: UInt32 = 0
         for b in 0..<256 {
             total += fanout[b]
-            out.appendBigEndian(total)
+            piece.appendBigEndian(total)
         }
-        for entry in entries { entry.id.withUnsafeBytes { out.append(contentsOf: $0) } }
-        for entry in entries { out.appendBigEndian(entry.crc) }
+        for entry in entries {
+            entry.id.withUnsafeBytes { piece.append(contentsOf: $0) }
+            try send()
+        }
+        for entry in entries {
+            piece.appendBigEndian(entry.crc)
+            try send()
+        }
         var large = [UInt64]()
         for entry in entries {
             if entry.offset < 0x8000_0000 {
-                out.appendBigEndian(UInt32(entry.offset))
+                piece.appendBigEndian(UInt32(entry.offset))
             } else {
-                out.appendBigEndian(0x8000_0000 | UInt32(large.count))
+                piece.appendBigEndian(0x8000_0000 | UInt32(large.count))
                 large.append(UInt64(entry.offset))
             }
+            try send()
         }
-        for offset in large { out.appendBigEndian(offset) }
-        out += packChecksum
-        out += ByteHasher.digest(out)
-        return out
+        for offset in large {
+            piece.appendBigEndian(offset)
+            try send()
+        }
+        piece += packChecksum
+        try send(whenFull: false)
+        try hasher.finalize().withUnsafeBytes(sink)
     }
 }
 
