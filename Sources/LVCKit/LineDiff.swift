@@ -226,9 +226,12 @@ public enum LineDiff {
         return (added, removed)
     }
 
-    /// True when git would call the content binary: a NUL byte in the first 8000 bytes.
+    /// How many first bytes decide whether content is binary (git's rule, `buffer_is_binary`).
+    public static let binaryCheckLength = 8000
+
+    /// True when git would call the content binary: a NUL byte in its first `binaryCheckLength` bytes.
     public static func isBinary(_ bytes: [UInt8]) -> Bool {
-        bytes.prefix(8000).contains(0)
+        bytes.prefix(binaryCheckLength).contains(0)
     }
 }
 

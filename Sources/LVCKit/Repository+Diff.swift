@@ -191,7 +191,8 @@ extension Repository {
                 guard !binary else { return }
                 let before = kept.count
                 kept.append(contentsOf: piece)
-                if before < 8000 && kept.count >= 8000, LineDiff.isBinary(kept) {
+                let decisive = LineDiff.binaryCheckLength
+                if before < decisive && kept.count >= decisive, LineDiff.isBinary(kept) {
                     binary = true
                     kept = []
                 }
@@ -214,9 +215,9 @@ extension Repository {
             var st = stat()
             guard fstat(fd, &st) == 0 else { throw StoreError.io(path: file.pathString, operation: "stat", errno: errno) }
             guard Int(st.st_size) >= ObjectStore.streamingThreshold else { return nil }
-            var start = [UInt8](repeating: 0, count: 8000)
+            var start = [UInt8](repeating: 0, count: LineDiff.binaryCheckLength)
             let count = start.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-            guard count == 8000 else { return nil }
+            guard count == start.count else { return nil }
             return LineDiff.isBinary(start) ? Int(st.st_size) : nil
         }
     }

@@ -68,7 +68,7 @@ struct SiteWriter {
                 // first bytes, which say whether it is binary (it is too large to show anyway).
                 var start = [UInt8]()
                 let read = try repository.objects.readBlob(entry.id) { piece in
-                    if start.count < 8000 { start += piece.prefix(8000 - start.count) }
+                    if start.count < LineDiff.binaryCheckLength { start += piece.prefix(LineDiff.binaryCheckLength - start.count) }
                 }
                 let (size, body): (Int, [UInt8])
                 switch read {
