@@ -94,12 +94,10 @@ public final class PackWriter: Sendable {
             let checksum = try checksum(fd: state.fd, length: state.offset)
             try checksum.withUnsafeBytes { try FileSystem.writeAll(fd: state.fd, $0, path: temporaryPath) }
             let name = "pack-" + ObjectID(bytes: checksum).hex
-            // The idx wants the entries sorted by id; nothing needs them in pack order any more,
-            // nor the table of ids written.
-            let sorted = state.entries.takeSortedByID()
+            let entries = state.entries.list, order = state.entries.positionsByID()
             try FileSystem.makeDirectories(packDirectory)
             let idxTemporary = try FileSystem.writeTemporary(in: FileSystem.dirname(of: temporaryPath), prefix: "idx-") { fd, path in
-                try PackWriter.writeIndex(sorted: sorted, packChecksum: checksum) { try FileSystem.writeAll(fd: fd, $0, path: path) }
+                try PackWriter.writeIndex(entries, order: order, packChecksum: checksum) { try FileSystem.writeAll(fd: fd, $0, path: path) }
             }
             fchmod(state.fd, 0o444)
             do {
@@ -154,10 +152,12 @@ public final class PackWriter: Sendable {
     }
 
     /// Writes the idx v2 of a pack (Format.md §4.1) to `sink`: fanout, sorted names, CRC-32s,
-    /// offsets, checksums, in pieces of about 64 KiB. The idx of 20,000 objects is 800 KB, which
-    /// would otherwise be allocated and filled at the end of a fresh `add`, when its memory peaks.
-    static func writeIndex(sorted entries: [Entry], packChecksum: [UInt8],
+    /// offsets, checksums, in pieces of about 64 KiB; `order` lists the positions in `entries` by
+    /// id. The idx of 20,000 objects is 800 KB, which would otherwise be allocated and filled at
+    /// the end of a fresh `add`, when its memory peaks.
+    static func writeIndex(_ unordered: [Entry], order: [UInt32], packChecksum: [UInt8],
                            to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let entries = order.lazy.map { unordered[Int($0)] }
         let pieceSize = 64 << 10
         var piece = [UInt8]()
         piece.reserveCapacity(pieceSize + ObjectID.byteCount)

@@ -25,10 +25,14 @@ import Testing
         }
         let before = try repository.objects.allIDs().count  // what `init` wrote
         let want = entries.indices.map { ObjectHasher.id(of: .blob, body: Array("file \($0 % 1200)\n".utf8)) }
-        try repository.hashAndStore(&entries, Array(entries.indices), progress: nil)
+        let pack = try #require(try repository.hashAndStore(&entries, Array(entries.indices), progress: nil))
         #expect(entries.map(\.id) == want)
+        // Nothing is visible until the caller installs the pack.
+        let packFolder = "\(dir)/.lambda/objects/pack"
+        #expect(try repository.objects.allIDs().count == before)
+        #expect(try pack.finish() != nil)
         for id in Set(want) { #expect(try repository.objects.read(id, as: .blob).count > 0) }
-        let packs = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/.lambda/objects/pack").filter { $0.hasSuffix(".idx") }
+        let packs = try FileManager.default.contentsOfDirectory(atPath: packFolder).filter { $0.hasSuffix(".idx") }
         #expect(packs.count == 1)
         #expect(try repository.objects.allIDs().count == before + 1200)
     }
