@@ -170,18 +170,8 @@ extension Repository {
             latest.revisionId = Latest.newRevisionId()
             latest.lastModified = identity.now()
         }
-        // The body may name $LATEST's new tree itself (checkout knows it); otherwise rebuild it.
-        if latest.tree == nil || (!latest.sameContent(as: before) && latest.tree == before.tree) {
-            latest.tree = try LVCError.wrap(action) {
-                // From the old tree when there is one (only the changed folders are rewritten);
-                // any trouble with it, and the whole tree is written from the entries. From
-                // nothing (a first `add`), every path is a change: the entries are written
-                // directly, without a list of 20,000 changes (3.5 MB at the peak).
-                if latest.tree != nil, !before.code.isEmpty,
-                   let updated = try? updatedLatestTree(from: before, to: latest) { return updated }
-                return try writeLatestTree(latest).root
-            }
-        }
+        // The body may name $LATEST's new tree itself (checkout and add do); otherwise rebuild it.
+        latest.tree = try LVCError.wrap(action) { try tree(of: latest, before: before) }
         let indexUnchanged = latest.code == before.code && latest.configuration == before.configuration
         if latest != before, indexUnchanged, let current = FileSystem.readTail(indexPath, count: 32), current.count == 32 {
             // Only the RevisionId or time moved (a publish): the index stays, its metadata changes.
@@ -200,6 +190,18 @@ extension Repository {
         // be written now, the next command that locks $LATEST records the state.
         try? recordLatestState(tree: latest.tree, action: action)
         return result
+    }
+
+    /// `latest`'s tree: the one it names, unless its content changed from `before`'s and it still
+    /// names `before`'s tree; then the new tree is written. From the old tree when there is one
+    /// (only the changed folders are rewritten); any trouble with it, and the whole tree is written
+    /// from the entries. From nothing (a first `add`), every path is a change: the entries are
+    /// written directly, without a list of 20,000 changes (3.5 MB at the peak).
+    func tree(of latest: Latest, before: Latest) throws -> ObjectID? {
+        if let tree = latest.tree, latest.sameContent(as: before) || tree != before.tree { return tree }
+        if latest.tree != nil, !before.code.isEmpty,
+           let updated = try? updatedLatestTree(from: before, to: latest) { return updated }
+        return try writeLatestTree(latest).root
     }
 
     var latestMetadataPath: String { gitDirectory + "/lvc/latest" }

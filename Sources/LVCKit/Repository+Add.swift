@@ -65,8 +65,15 @@ extension Repository {
                 }
             }
             let skipped = scan.skipped
+            let before = latest
             let staged = try stage(&scan, into: latest.code, scope: paths, progress: progress)
             latest.code = staged.entries
+            // $LATEST's trees are written before the new files' pack is installed: with the pack
+            // in place, looking each tree up in its idx (800 KB for 20,000 files) would map most
+            // of it at add's memory peak. Nothing refers to the trees until the index is
+            // committed, and the pack is in place by then.
+            latest.tree = try LVCError.wrap("stage files") { try tree(of: latest, before: before) }
+            if let pack = staged.pack { _ = try LVCError.wrap("stage files") { try pack.finish() } }
             var result = staged.result
             result.skipped = skipped
             return result
@@ -98,8 +105,10 @@ extension Repository {
     /// files are hashed and written in parallel; entries in scope that are gone are dropped.
     /// The scan's files are taken (`scan.files` is left empty): once merged, their list is freed
     /// before the hashing starts, which is when `add` holds the most memory.
+    /// The new objects may wait in `pack`, which the caller installs (`finish`) before anything
+    /// that refers to them is committed.
     func stage(_ scan: inout WorktreeScan, into current: [IndexEntry], scope: [[UInt8]]?,
-               progress: ProgressHandler?) throws -> (entries: [IndexEntry], result: AddResult) {
+               progress: ProgressHandler?) throws -> (entries: [IndexEntry], result: AddResult, pack: PackWriter?) {
         let racyTime = indexModificationTime()
         var result = AddResult()
         var entries = [IndexEntry]()
@@ -133,7 +142,7 @@ extension Repository {
                 }
             }
         }
-        try hashAndStore(&entries, toHash, progress: progress)
+        let pack = try hashAndStore(&entries, toHash, progress: progress)
         for index in toHash {
             let entry = entries[index]
             if let old = previous[index] {
@@ -147,7 +156,7 @@ extension Repository {
             entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
             try Repository.checkNoFileFolderClash(entries)
         }
-        return (entries, result)
+        return (entries, result, pack)
     }
 
     static func inScope(_ path: [UInt8], _ scope: [[UInt8]]?) -> Bool {
@@ -170,9 +179,11 @@ extension Repository {
         }
     }
 
-    /// Hashes the given entries' files and writes their blobs, on all cores.
-    func hashAndStore(_ entries: inout [IndexEntry], _ indexes: [Int], progress: ProgressHandler?) throws {
-        guard !indexes.isEmpty else { return }
+    /// Hashes the given entries' files and writes their blobs, on all cores. Many new files go
+    /// into a pack, returned unfinished: the caller installs it (`finish`) before it commits
+    /// anything that refers to them, or drops it (then nothing of it is left).
+    func hashAndStore(_ entries: inout [IndexEntry], _ indexes: [Int], progress: ProgressHandler?) throws -> PackWriter? {
+        guard !indexes.isEmpty else { return nil }
         let root = self.root
         let objects = self.objects
         // Many new files (a fresh tree) go into one pack instead of one loose file each.
@@ -202,7 +213,7 @@ extension Repository {
             }
         }
         if let error = failure.first { throw error }
-        if let pack { _ = try LVCError.wrap("stage files") { try pack.finish() } }
+        return pack
     }
 
     /// From this many files to store at once, `add` writes a pack (Format.md §4.1).
