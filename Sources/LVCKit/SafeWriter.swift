@@ -7,8 +7,8 @@ import Darwin
 
 /// Writes and removes files under the function folder without ever following a symlink: every
 /// folder on the way is opened with O_NOFOLLOW relative to the one before it, and files are
-/// created under a temporary name and renamed over the old one. Whatever a stored tree contains,
-/// nothing outside the folder can be created or changed.
+/// created under a temporary name and renamed into place once the old one is removed. Whatever a
+/// stored tree contains, nothing outside the folder can be created or changed.
 ///
 /// The temporary files are made in `.lambda/lvc/tmp/` when it is on the same file system as the
 /// folder written to (a rename cannot cross file systems; otherwise beside the target): a killed
@@ -115,6 +115,12 @@ final class SafeWriter {
                 throw error
             }
         }
+        // The old file (or link) is removed first, so that the rename does not replace one: ext4
+        // writes out a file renamed over another before that rename returns (`auto_da_alloc`),
+        // which cost `checkout` 2 ms for ten files, and 5 ms while another program wrote to the
+        // disk (decision 0020). A crash in between leaves the file missing, never half written;
+        // checkout and import replace only files whose content is staged, unless forced.
+        unlinkat(dir, name, 0)
         if renameat(folder, tmp, dir, name) != 0 {
             let code = errno
             // A folder in the way goes only if it holds no file at all (folders alone hold
