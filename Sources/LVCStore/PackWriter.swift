@@ -152,12 +152,13 @@ public final class PackWriter: Sendable {
     }
 
     /// Writes the idx v2 of a pack (Format.md §4.1) to `sink`: fanout, sorted names, CRC-32s,
-    /// offsets, checksums, in pieces of about 64 KiB; `order` lists the positions in `entries` by
-    /// id. The idx of 20,000 objects is 800 KB, which would otherwise be allocated and filled at
-    /// the end of a fresh `add`, when its memory peaks.
-    static func writeIndex(_ unordered: [Entry], order: [UInt32], packChecksum: [UInt8],
+    /// offsets, checksums, in pieces of about 64 KiB. `entries` are in pack order; `order` lists
+    /// their positions by id (`PackEntries.positionsByID`). The idx of 20,000 objects is 800 KB,
+    /// which would otherwise be allocated and filled at the end of a fresh `add`, when its memory
+    /// peaks.
+    static func writeIndex(_ packed: [Entry], order: [UInt32], packChecksum: [UInt8],
                            to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let entries = order.lazy.map { unordered[Int($0)] }
+        let entries = order.lazy.map { packed[Int($0)] }  // by id
         let pieceSize = 64 << 10
         var piece = [UInt8]()
         piece.reserveCapacity(pieceSize + ObjectID.byteCount)
