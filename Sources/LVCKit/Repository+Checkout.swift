@@ -155,8 +155,7 @@ extension Repository {
 }
 
 extension Repository {
-    /// Untracked files or symlinks standing where one of `paths` needs a folder.
-    /// Binary search in entries sorted by path.
+    /// The entry at `path` in entries sorted by path, if there is one (binary search).
     static func find(_ path: [UInt8], in sorted: [IndexEntry]) -> IndexEntry? {
         let at = lowerBound(of: path, in: sorted)
         return at < sorted.count && sorted[at].path == path ? sorted[at] : nil
@@ -201,6 +200,7 @@ extension Repository {
         return found.sorted()
     }
 
+    /// Untracked files or symlinks standing where one of `paths` needs a folder.
     static func blockingFiles(for paths: [[UInt8]], root: String, tracked: ([UInt8]) -> Bool) -> [String] {
         var blocking = Set<String>()
         var checked = Set<[UInt8]>()
