@@ -65,13 +65,7 @@ import Darwin
         let idx = pieces.flatMap { $0 }
         #expect(Array(idx.suffix(ObjectID.byteCount)) == ByteHasher.digest(idx.dropLast(ObjectID.byteCount)))
 
-        let path = "/tmp/lvc-idx-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).idx"
-        try idx.withUnsafeBytes { raw in
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            #expect(fd >= 0)
-            defer { close(fd) }
-            try FileSystem.writeAll(fd: fd, raw, path: path)
-        }
+        let path = try idx.withUnsafeBytes { try FileSystem.writeTemporary(in: "/tmp", prefix: "lvc-idx-test-", $0) }
         defer { unlink(path) }
         let index = try PackIndex(file: MappedFile(path: path))
         #expect(index.count == all.count)
