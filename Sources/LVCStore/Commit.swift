@@ -71,10 +71,12 @@ public struct Commit: Sendable, Equatable {
 
     public static func decode(_ body: [UInt8]) throws -> Commit {
         guard !body.contains(0) else { throw DecodeError(reason: "NUL byte in commit") }
-        let text = String(decoding: body, as: UTF8.self)
-        guard let split = text.firstRange(of: "\n\n") else { throw DecodeError(reason: "no blank line after the headers") }
-        let headers = text[..<split.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
-        let message = String(text[split.upperBound...])
+        // The headers end at the first blank line, found in the bytes: no string search for it.
+        guard let end = body.indices.dropLast().first(where: { body[$0] == 0x0A && body[$0 + 1] == 0x0A }) else {
+            throw DecodeError(reason: "no blank line after the headers")
+        }
+        let headers = String(decoding: body[..<end], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let message = String(decoding: body[(end + 2)...], as: UTF8.self)
         var tree: ObjectID?
         var parents = [ObjectID]()
         var author: Signature?

@@ -19,6 +19,21 @@ import Testing
         #expect(try Commit.decode(commit.encode()) == commit)
     }
 
+    @Test func commitMessageStartsAfterTheFirstBlankLine() throws {
+        let tree = ObjectHasher.id(of: .tree, body: [])
+        let sig = Signature(name: "lvc", email: "lvc@example.invalid", time: 1700000000)
+        let message = "Version 2\n\nLambda-Version: 2\n\n\ntrailing blank lines\n"
+        let commit = Commit(tree: tree, parents: [tree], author: sig, committer: sig, message: message)
+        let decoded = try Commit.decode(commit.encode())
+        #expect(decoded.message == message)
+        #expect(decoded.parents == [tree])
+        // An empty message: the body ends with the blank line.
+        #expect(try Commit.decode(Commit(tree: tree, parents: [], author: sig, committer: sig, message: "").encode()).message == "")
+
+        let headersOnly = Array("tree \(tree.hex)\nauthor \(sig.encoded)\ncommitter \(sig.encoded)\n".utf8)
+        #expect(throws: Commit.DecodeError.self) { try Commit.decode(headersOnly) }
+    }
+
     @Test func signaturesKeepTimezones() throws {
         let sig = Signature(name: "A B", email: "a@b", time: 1700003600, offsetMinutes: 5 * 60 + 30)
         #expect(sig.encoded == "A B <a@b> 1700003600 +0530")
