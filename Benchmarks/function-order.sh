@@ -11,9 +11,9 @@
 # first every function `add` runs, those that `status` runs too before the others, and so on, so
 # that each of the first commands finds most of its code in one stretch. Functions in sections
 # that hold many functions (the standard library's main one is 1.5 MB) come after all the others,
-# so that such sections do not split the compact part. Names that several local symbols share
-# (merged helpers such as `objectdestroyTm`) are left out: the linker would move every section
-# defining one. Run it after large changes to the code: names that no longer exist are ignored
+# so that such sections do not split the compact part. A name that several local symbols share
+# (merged helpers such as `objectdestroyTm`) is listed only when every copy has a section of its
+# own: the linker moves every section defining the name. Run it after large changes to the code: names that no longer exist are ignored
 # by the linker, and functions missing from the list only lie elsewhere in the binary (slower
 # start, more memory; never a wrong result). Needs valgrind; takes about a minute.
 set -euo pipefail
@@ -66,12 +66,12 @@ profile diff 1 2 --stat
 profile fsck
 profile --help
 
-# Function names, per command: "fn=" and "cfn=" lines (callers and callees), without callgrind's
-# unnamed addresses; callgrind marks recursion levels with a suffix ('2): removed. Then ordered and
-# filtered with the link map (input sections at one indent below their output section, symbols one
-# further).
+# Function names, per command: "fn=" and "cfn=" lines (callers and callees); callgrind marks
+# recursion levels with a suffix ('2): removed. Functions callgrind names by address only (local
+# symbols such as crtbeginT.o's) are named from the link map below. Then ordered and filtered with
+# the link map (input sections at one indent below their output section, symbols one further).
 while read -r number _; do
-	sed -n 's/^c\{0,1\}fn=//p' "$work/profiles/$number.out" | grep -v '^0x' | sed "s/'[0-9]*\$//" |
+	sed -n 's/^c\{0,1\}fn=//p' "$work/profiles/$number.out" | sed "s/'[0-9]*\$//" |
 		sort -u >"$work/profiles/$number.names"
 done <"$work/profiles/commands.txt"
 nm --defined-only "$lvc" | awk '{print $3}' >"$work/symbols.txt"
@@ -81,7 +81,10 @@ map_path, symbols_path, profiles_path, out_path = sys.argv[1:5]
 definitions = collections.Counter(line.strip() for line in open(symbols_path))
 # Commands whose code should lie together, most important first; the others follow in the order run.
 RANK = ["add", "status", "publish", "checkout", "diff", "export", "log", "show", "versions"]
-section_size, section, column = {}, None, None
+# Per symbol name: the size of its (largest) input section, whether every definition has a
+# section of its own (`.text.NAME`), and the names at each address.
+section_size, own_sections, at_address = {}, collections.defaultdict(lambda: True), {}
+section, column = None, None
 for line in open(map_path):
     fields = line.split()
     if len(fields) != 5 or fields[0] == "VMA":
@@ -90,14 +93,21 @@ for line in open(map_path):
     column = indent if column is None else column
     level = (indent - column) // 8
     if level == 1:
-        section = int(fields[2], 16)
+        section = (int(fields[2], 16), fields[4])
     elif level == 2 and section is not None:
-        section_size[fields[4]] = section
+        name = fields[4]
+        section_size[name] = max(section_size.get(name, 0), section[0])
+        own_sections[name] &= section[1].endswith(f"(.text.{name})")
+        at_address.setdefault(int(fields[0], 16), name)
+def named(name):
+    return at_address.get(int(name, 16), "") if name.startswith("0x") else name
 commands = [line.split() for line in open(f"{profiles_path}/commands.txt")]
 rank = lambda command: (RANK.index(command[1]) if command[1] in RANK else len(RANK), int(command[0]))
-runs = [set(line.strip() for line in open(f"{profiles_path}/{number}.names")) for number, _ in sorted(commands, key=rank)]
+runs = [set(named(line.strip()) for line in open(f"{profiles_path}/{number}.names")) for number, _ in sorted(commands, key=rank)]
 executed = sorted(set().union(*runs) - {""})
-unique = [name for name in executed if definitions[name] == 1]
+# A name several local symbols share (merged helpers such as `...Tm`, `block_copy_helper`) is
+# listed when every copy has a section of its own: the linker then moves only those small copies.
+unique = [name for name in executed if definitions[name] == 1 or (definitions[name] > 1 and own_sections[name])]
 large = lambda name: section_size.get(name, 0) > 32 << 10
 # Sorting by "not run by command 1, not run by command 2, ..." puts each command's functions in
 # few stretches: all of command 1's in one, command 2's in two, and so on.
@@ -105,5 +115,5 @@ ordered = sorted(unique, key=lambda name: (large(name), tuple(name not in run fo
 open(out_path, "w").write("".join(name + "\n" for name in ordered))
 print(f"function-order.sh: {len(ordered)} names, {sum(map(large, ordered))} of them in sections of many "
       f"functions; {len(executed) - len(unique)} executed names left out (not in the binary's symbol "
-      f"table, or defined more than once)", file=sys.stderr)
+      f"table, or defined more than once in sections of several functions)", file=sys.stderr)
 PYTHON
