@@ -83,8 +83,16 @@ enum WorktreeScanner {
     /// Why a device, socket or FIFO in the folder is not staged.
     static let specialFile = "special file (device, socket or FIFO) skipped"
 
-    static func join(_ folder: [UInt8], _ name: [UInt8]) -> [UInt8] {
-        folder.isEmpty ? name : folder + [slash] + name
+    /// `folder/name` in one allocation (`+` would make an intermediate array per file).
+    static func join(_ folder: [UInt8], _ name: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var path = [UInt8]()
+        path.reserveCapacity(folder.count + 1 + name.count)
+        if !folder.isEmpty {
+            path += folder
+            path.append(slash)
+        }
+        path += name
+        return path
     }
 
     /// `within` limits the walk to paths (files or folders, relative to `root`); nil walks everything.
@@ -239,43 +247,41 @@ enum WorktreeScanner {
             return
         }
         defer { closedir(dir) }
-        var names = [(name: [UInt8], isDir: Bool)]()
-        while let entry = readdir(dir) {
-            var name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-                let p = raw.bindMemory(to: UInt8.self)
-                return Array(p[..<(p.firstIndex(of: 0) ?? p.count)])
-            }
-            if name == [46] || name == [46, 46] || ReservedNames.isReserved(name[...]) { continue }
-            var type = entry.pointee.d_type
-            if type == UInt8(DT_UNKNOWN) {
-                var st = stat()
-                name.append(0)
-                let ok = name.withUnsafeBufferPointer { b in
-                    b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) == 0 }
-                }
-                name.removeLast()
-                guard ok else { continue }
-                type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
-            }
-            names.append((name, type == UInt8(DT_DIR)))
-        }
-        names.sort { TreeEntry.compareNames($0.name, $0.isDir, $1.name, $1.isDir) < 0 }
-        var children = [Child]()
-        children.reserveCapacity(names.count)
-        var subfolders = [(Folder, name: [UInt8])]()
-        var hasFiles = false
+        // Each name is read straight into its full path: one allocation per entry. The paths
+        // share the folder's prefix, so they sort as their names do.
         let nameStart = folder.path.isEmpty ? 0 : folder.path.count + 1
-        for (name, isDir) in names {
-            let childPath = join(folder.path, name)
+        var paths = [(path: [UInt8], isDir: Bool)]()
+        while let entry = readdir(dir) {
+            var type = entry.pointee.d_type
+            let listed = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8]? in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let name = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)])
+                if name.elementsEqual([46]) || name.elementsEqual([46, 46]) { return nil }
+                if type == UInt8(DT_UNKNOWN) {
+                    var st = stat()
+                    guard fstatat(fd, raw.baseAddress!.assumingMemoryBound(to: CChar.self), &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+                }
+                return join(folder.path, name)
+            }
+            guard let path = listed, !ReservedNames.isReserved(path[nameStart...]) else { continue }
+            paths.append((path, type == UInt8(DT_DIR)))
+        }
+        paths.sort { TreeEntry.compareNames($0.path, $0.isDir, $1.path, $1.isDir, from: nameStart) < 0 }
+        var children = [Child]()
+        children.reserveCapacity(paths.count)
+        var subfolders = [Folder]()
+        var hasFiles = false
+        for (childPath, isDir) in paths {
             if ignore.isIgnored(childPath, isDirectory: isDir) { continue }
-            if let problem = ReservedNames.problem(with: name[...]) {
+            if let problem = ReservedNames.problem(with: childPath[nameStart...]) {
                 folder.listingSkipped.append((ZipArchive.display(childPath), problem))
                 continue
             }
             if isDir {
                 let sub = Folder(path: childPath)
                 children.append(.folder(sub))
-                subfolders.append((sub, name))
+                subfolders.append(sub)
             } else {
                 children.append(.file(path: childPath, nameStart: nameStart))
                 hasFiles = true
@@ -284,8 +290,8 @@ enum WorktreeScanner {
         folder.children = children
         if hasFiles && queue.waiting < 32 { folder.fd = dup(fd) }  // phase 2 need not look the path up again
         queue.push(folder)
-        for (sub, name) in subfolders {
-            let childFD = openat(fd, String(decoding: name, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        for sub in subfolders {
+            let childFD = openat(fd, String(decoding: sub.path[nameStart...], as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard childFD >= 0 else {
                 sub.listingSkipped.append((String(decoding: sub.path, as: UTF8.self), "cannot be read: \(String(cString: strerror(errno)))"))
                 continue  // never queued: it has no children, so phase 2 has nothing to do

@@ -31,9 +31,11 @@ public struct TreeEntry: Sendable, Hashable {
         compareNames(a.name, a.mode == .directory, b.name, b.mode == .directory) < 0
     }
 
-    public static func compareNames(_ a: [UInt8], _ aIsDir: Bool, _ b: [UInt8], _ bIsDir: Bool) -> Int {
+    /// Negative, zero or positive as `a` sorts before, with or after `b` in git's tree order. Bytes
+    /// before `from` are known to be equal and skipped (full paths of one folder's entries).
+    public static func compareNames(_ a: [UInt8], _ aIsDir: Bool, _ b: [UInt8], _ bIsDir: Bool, from: Int = 0) -> Int {
         let n = min(a.count, b.count)
-        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        for i in min(from, n)..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
         let ca: UInt8 = a.count > n ? a[n] : (aIsDir ? UInt8(ascii: "/") : 0)
         let cb: UInt8 = b.count > n ? b[n] : (bIsDir ? UInt8(ascii: "/") : 0)
         return ca == cb ? 0 : (ca < cb ? -1 : 1)
