@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// File-system facts cached per index entry so that an unchanged file need not be read again.
 public struct StatData: Sendable, Equatable {
     public var ctimeSeconds: UInt32 = 0, ctimeNanoseconds: UInt32 = 0
@@ -167,7 +173,10 @@ public struct Index: Sendable, Equatable {
             guard flags & 0x3000 == 0 else { throw DecodeError(reason: "unmerged entries are not supported") }
             guard flags & 0x4000 == 0 else { throw DecodeError(reason: "extended flags are not supported") }
             let nameStart = p + 74
-            guard let nul = raw[nameStart..<bodyEnd].firstIndex(of: 0) else { throw DecodeError(reason: "truncated path") }
+            // memchr: the generic firstIndex(of:) over a slice of raw bytes cost about 450
+            // instructions per path, 4% of `lvc status` on 20,000 files.
+            guard let found = memchr(raw.baseAddress! + nameStart, 0, bodyEnd - nameStart) else { throw DecodeError(reason: "truncated path") }
+            let nul = UnsafeRawPointer(found) - raw.baseAddress!
             guard let mode = EntryMode(rawValue: rawMode), mode != .directory else {
                 throw DecodeError(reason: "bad mode \(String(rawMode, radix: 8))")
             }

@@ -44,6 +44,21 @@ import Testing
         #expect(throws: Index.DecodeError.self) { try Index.decode(damaged) }
     }
 
+    /// A path ends at its first NUL, and one without a NUL before the checksum is refused.
+    @Test func indexPathsEndAtTheirNul() throws {
+        let id = ObjectHasher.id(of: .blob, body: [])
+        let bytes = Index(entries: [IndexEntry(path: Array("handler.py".utf8), id: id, mode: .file)]).encode()
+        let body = Array(bytes.dropLast(32))
+        func decode(_ body: [UInt8]) throws -> Index {
+            try (body + [UInt8](repeating: 0, count: 32)).withUnsafeBytes { try Index.decode($0, checksumVerified: true) }
+        }
+        #expect(try decode(body).entries.map(\.pathString) == ["handler.py"])
+        // The path's padding NULs replaced: it now runs into the end of the body.
+        var unterminated = body
+        for i in (12 + 74 + 10)..<unterminated.count { unterminated[i] = UInt8(ascii: "x") }
+        #expect(throws: Index.DecodeError.self) { try decode(unterminated) }
+    }
+
     /// `$LATEST` writes its index with the `code/` prefix added while encoding: the bytes must be
     /// those of the index built with prefixed paths, extensions included.
     @Test func prefixedEncodingIsTheSameIndex() throws {
