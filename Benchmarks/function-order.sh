@@ -22,7 +22,7 @@ command -v valgrind >/dev/null || { echo "function-order.sh: needs valgrind (apt
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-swift build -c release -Xswiftc -static-executable -Xlinker "-Map=$work/lvc.map" --package-path "$repo" 2>&1 |
+swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections -Xlinker "-Map=$work/lvc.map" --package-path "$repo" 2>&1 |
 	{ grep -v -e 'in statically linked applications requires at runtime' -e "use of \`mktemp' is dangerous" || true; } >&2
 lvc="$repo/.build/release/lvc"
 

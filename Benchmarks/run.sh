@@ -37,7 +37,7 @@ operation for both tools and the ratio lvc/git, then a PASS/FAIL summary against
 options:
   --quick          fewer runs, small tree only (unless --trees is given)
   --lvc PATH       the lvc binary (default: .build/release/lvc under the repository root)
-  --build          build the default lvc with `swift build -c release -Xswiftc -static-executable` if it is missing
+  --build          build the default lvc as fixtures/demo.sh does, if it is missing
   --workdir DIR    where trees, copies and results go (default: Benchmarks/work)
   --trees LIST     comma-separated: small, python (default: small,python; --quick: small)
   --clean          delete the generated trees at the end (they are reused otherwise)
@@ -109,8 +109,8 @@ resolve_lvc() {
 		LVC="$REPO_ROOT/.build/release/lvc"
 		if [[ ! -x $LVC ]]; then
 			((BUILD)) || die "no lvc at $LVC: pass --build to build it, or --lvc PATH"
-			log "building lvc (swift build -c release -Xswiftc -static-executable)..."
-			(cd "$REPO_ROOT" && swift build -c release -Xswiftc -static-executable) >&2
+			log "building lvc (swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections)..."
+			(cd "$REPO_ROOT" && swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections) >&2
 		fi
 	fi
 	[[ -x $LVC ]] || die "lvc is not an executable file: $LVC"
