@@ -256,7 +256,7 @@ enum WorktreeScanner {
             let listed = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8]? in
                 let bytes = raw.bindMemory(to: UInt8.self)
                 let name = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)])
-                if name.elementsEqual([46]) || name.elementsEqual([46, 46]) { return nil }
+                if name.first == 46, name.count == 1 || (name.count == 2 && name[1] == 46) { return nil }  // "." and ".."
                 if type == UInt8(DT_UNKNOWN) {
                     var st = stat()
                     guard fstatat(fd, raw.baseAddress!.assumingMemoryBound(to: CChar.self), &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
