@@ -140,15 +140,3 @@ enum AliasRules {
         return (version, weight)
     }
 }
-
-/// The `key value` line records lvc keeps in its state tree (aliases, triggers).
-enum KeyValueRecord {
-    static func parse(_ bytes: [UInt8]) -> [Substring: Substring] {
-        var fields = [Substring: Substring]()
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        return fields
-    }
-}

@@ -60,11 +60,7 @@ public struct Latest: Sendable, Equatable {
         var revisionId = Latest.uuidShaped(hex)
         var lastModified = fallbackTime
         var tree: ObjectID?
-        var fields = [Substring: Substring]()
-        for line in String(decoding: metadata ?? [], as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
+        let fields = KeyValueRecord.parse(metadata ?? []).filter { !$0.value.isEmpty }
         if fields["index"].map(String.init) == hex {
             revisionId = fields["revision-id"].map(String.init) ?? revisionId
             lastModified = fields["last-modified"].flatMap { Int64($0) } ?? fallbackTime
