@@ -75,9 +75,9 @@ public struct Alias: Sendable, Equatable {
             guard kv.count == 2, let v = Int(kv[0]), let w = Double(kv[1]) else { return nil }
             routing = (v, w)
         }
-        return Alias(name: String(name), target: target, routing: routing,
-                     description: fields["description"].map { unescape(String($0)) } ?? "",
-                     revisionId: fields["revision-id"].map(String.init) ?? "")
+        return Alias(name: name, target: target, routing: routing,
+                     description: fields["description"].map(unescape) ?? "",
+                     revisionId: fields["revision-id"] ?? "")
     }
 
     static func escape(_ s: String) -> String {

@@ -6,22 +6,24 @@
 /// of the line (it may hold spaces, and is empty when the line has no space after the key). A
 /// later line with the same key wins. Any bytes are accepted: invalid UTF-8 becomes U+FFFD.
 enum KeyValueRecord {
-    static func parse(_ bytes: [UInt8]) -> [Substring: Substring] {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let utf8 = text.utf8
+    static func parse(_ bytes: [UInt8]) -> [String: String] {
         let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
-        var fields = [Substring: Substring]()
-        var lineStart = utf8.startIndex
-        while lineStart < utf8.endIndex {
-            let lineEnd = utf8[lineStart...].firstIndex(of: newline) ?? utf8.endIndex
-            if let keyStart = utf8[lineStart..<lineEnd].firstIndex(where: { $0 != space }) {
-                if let keyEnd = utf8[keyStart..<lineEnd].firstIndex(of: space) {
-                    fields[text[keyStart..<keyEnd]] = text[utf8.index(after: keyEnd)..<lineEnd]
-                } else {
-                    fields[text[keyStart..<lineEnd]] = ""
+        var fields = [String: String]()
+        bytes.withUnsafeBufferPointer { line in
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self) }
+            var start = 0
+            while start < line.count {
+                var end = start
+                while end < line.count && line[end] != newline { end += 1 }
+                var keyStart = start
+                while keyStart < end && line[keyStart] == space { keyStart += 1 }
+                if keyStart < end {
+                    var keyEnd = keyStart
+                    while keyEnd < end && line[keyEnd] != space { keyEnd += 1 }
+                    fields[text(keyStart..<keyEnd)] = keyEnd < end ? text((keyEnd + 1)..<end) : ""
                 }
+                start = end + 1
             }
-            lineStart = lineEnd == utf8.endIndex ? lineEnd : utf8.index(after: lineEnd)
         }
         return fields
     }

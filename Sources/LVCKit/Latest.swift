@@ -61,8 +61,8 @@ public struct Latest: Sendable, Equatable {
         var lastModified = fallbackTime
         var tree: ObjectID?
         let fields = KeyValueRecord.parse(metadata ?? []).filter { !$0.value.isEmpty }
-        if fields["index"].map(String.init) == hex {
-            revisionId = fields["revision-id"].map(String.init) ?? revisionId
+        if fields["index"] == hex {
+            revisionId = fields["revision-id"] ?? revisionId
             lastModified = fields["last-modified"].flatMap { Int64($0) } ?? fallbackTime
             tree = fields["tree"].flatMap { ObjectID(hex: $0) }
         }

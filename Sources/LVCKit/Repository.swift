@@ -41,14 +41,14 @@ public final class Repository: @unchecked Sendable {
         refs = Refs(gitDirectory: gitDirectory)
         // `git clone --mirror` copies refs and objects but not config: the identity also lives
         // in a blob at refs/lvc/function, which travels with the store.
-        var identityRecord = [Substring: Substring]()
+        var identityRecord = [String: String]()
         if config["lvc.functionname"] == nil, let id = try? refs.resolve(Repository.functionRef),
            let body = try? objects.read(id, as: .blob) {
             identityRecord = KeyValueRecord.parse(body).filter { !$0.value.isEmpty }
         }
-        functionName = config["lvc.functionname"] ?? identityRecord["name"].map(String.init) ?? Repository.lastComponent(of: root)
-        region = config["lvc.region"] ?? identityRecord["region"].map(String.init) ?? Repository.defaultRegion
-        account = config["lvc.account"] ?? identityRecord["account"].map(String.init) ?? Repository.defaultAccount
+        functionName = config["lvc.functionname"] ?? identityRecord["name"] ?? Repository.lastComponent(of: root)
+        region = config["lvc.region"] ?? identityRecord["region"] ?? Repository.defaultRegion
+        account = config["lvc.account"] ?? identityRecord["account"] ?? Repository.defaultAccount
         // A clone made by git has no lvc/tmp yet.
         if !FileSystem.isDirectory(gitDirectory + "/lvc/tmp") { try? FileSystem.makeDirectories(gitDirectory + "/lvc/tmp") }
     }

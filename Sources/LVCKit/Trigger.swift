@@ -25,8 +25,7 @@ public struct Trigger: Sendable, Equatable {
     static func decode(_ bytes: [UInt8]) -> Trigger? {
         let fields = KeyValueRecord.parse(bytes)
         guard let id = fields["id"], let source = fields["source"] else { return nil }
-        return Trigger(id: String(id), qualifier: fields["qualifier"].map(String.init), source: String(source),
-                       type: fields["type"].map(String.init) ?? "custom")
+        return Trigger(id: id, qualifier: fields["qualifier"], source: source, type: fields["type"] ?? "custom")
     }
 
     /// Trigger ids: `[a-zA-Z0-9-_]+`, 1–100 characters (AWS's StatementId rule).

@@ -4,7 +4,7 @@ import Testing
 /// The `key value` records of aliases, triggers, `lvc/latest` and the identity blob.
 @Suite struct KeyValueRecordTests {
     func parsed(_ text: String) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: KeyValueRecord.parse(Array(text.utf8)).map { (String($0.key), String($0.value)) })
+        KeyValueRecord.parse(Array(text.utf8))
     }
 
     @Test func linesSplitAtTheFirstSpaceAfterTheKey() {
