@@ -60,17 +60,20 @@ public enum StoreLayout {
         }
         var result = [String: String]()
         var section = ""
-        for rawLine in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for (number, rawLine) in zip(1..., lines) {
             let line = rawLine.drop { $0 == " " || $0 == "\t" }
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 section = String(line.dropFirst().prefix { $0 != "]" }).lowercased()
                 continue
             }
-            let parts = line.split(separator: "=", maxSplits: 1)
-            let key = parts[0].trimmingSuffix(" ").trimmingSuffix("\t").lowercased()
-            let value = parts.count > 1 ? String(parts[1].drop { $0 == " " || $0 == "\t" }) : "true"
-            result["\(section).\(key)"] = value
+            // `key = value`; a key alone means true, as in git. A line of "=" or "= value" has
+            // no key: git refuses the file ("bad config line"), and so does lvc.
+            let equals = line.firstIndex(of: "=")
+            let key = line[..<(equals ?? line.endIndex)].trimmingSuffix(" ").trimmingSuffix("\t").lowercased()
+            guard !key.isEmpty else { throw StoreError.corruptFile(path: path, reason: "bad config line \(number): a value without a name") }
+            result["\(section).\(key)"] = equals.map { String(line[line.index(after: $0)...].drop { $0 == " " || $0 == "\t" }) } ?? "true"
         }
         guard result["extensions.objectformat"] == "sha256" else {
             throw StoreError.notAStore(path: gitDirectory, reason: "not a SHA-256 repository (extensions.objectformat is not sha256)")

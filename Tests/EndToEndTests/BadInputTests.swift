@@ -165,6 +165,39 @@ import Testing
         try expectRefused(box, ["fsck"], message: "missing object \(id)")
     }
 
+    /// Damaged text records give an error or are read as written, never a crash (both of these
+    /// crashed lvc once: a config line with no key, an alias record with a line of spaces).
+    @Test func damagedRecordsAreNotCrashes() throws {
+        let box = try published()
+        let config = try box.read(".lambda/config")
+        let line = config.split(separator: "\n", omittingEmptySubsequences: false).count
+        for stray in ["=", "\t= stray"] {  // git: "bad config line"
+            try box.write(".lambda/config", config + stray + "\n")
+            for args in [["status"], ["versions"], ["add"]] {
+                try expectRefused(box, args, message: ".lambda/config is corrupt: bad config line \(line): a value without a name")
+            }
+        }
+        try box.write(".lambda/config", config)
+
+        // The alias record, rewritten with a line of spaces in front (as a hand edit might).
+        try box.lvc("alias", "create", "PROD", "1")
+        let gitDirectory = box.path + "/.lambda"
+        let objects = ObjectStore(objectsDirectory: gitDirectory + "/objects", temporaryDirectory: gitDirectory + "/lvc/tmp")
+        let refs = Refs(gitDirectory: gitDirectory)
+        let stateID = try #require(try refs.resolve("refs/lvc/state"))
+        let state = try Commit.decode(try objects.read(stateID, as: .commit))
+        let aliases = try #require(try objects.readTree(state.tree).entry(named: Array("aliases".utf8)))
+        let record = try #require(try objects.readTree(aliases.id).entry(named: Array("PROD".utf8)))
+        let damaged = try objects.write(.blob, Array("   \n".utf8) + (try objects.read(record.id, as: .blob)))
+        let aliasTree = try objects.write(Tree(entries: [TreeEntry(name: Array("PROD".utf8), mode: .file, id: damaged)]))
+        let root = try objects.write(Tree(entries: [TreeEntry(name: Array("aliases".utf8), mode: .directory, id: aliasTree)]))
+        let commit = try objects.write(Commit(tree: root, parents: [stateID], author: state.author, committer: state.committer,
+                                              message: "hand edit\n"))
+        try refs.lock("refs/lvc/state").update(to: commit, expecting: .value(stateID))
+        let listed = try box.lvc("alias", "list")
+        #expect(listed.stdout.contains("PROD"), "\(listed.stdout)")
+    }
+
     /// A version whose tree was crafted (with git's own tools bypassed) to hold a dangerous name.
     func craftVersion(_ box: Sandbox, number: Int, entries: [TreeEntry]) throws {
         let objects = ObjectStore(objectsDirectory: box.path + "/.lambda/objects", temporaryDirectory: box.path + "/.lambda/lvc/tmp")
