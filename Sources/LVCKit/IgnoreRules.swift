@@ -48,7 +48,39 @@ public struct IgnoreRules: Sendable {
 enum Glob {
     static let slash = UInt8(ascii: "/")
 
+    /// What one match has tried. Backtracking over several stars can try the same rest of the
+    /// pattern against the same rest of the text exponentially often (`a*a*a*…b` against a long
+    /// name of `a`s: git itself takes minutes). Past a few hundred steps, every such pair that
+    /// failed is remembered and not tried again, which bounds the work by the number of pairs;
+    /// ordinary patterns never get that far and allocate nothing.
+    struct Search {
+        let patternStart: Int, textStart: Int, textCount: Int
+        var steps = 0
+        var failed = Set<Int>()
+
+        static let memoAfter = 256
+
+        func key(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Int {
+            (pattern.startIndex - patternStart) * (textCount + 1) + (text.startIndex - textStart)
+        }
+    }
+
     static func matches(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
+        var search = Search(patternStart: pattern.startIndex, textStart: text.startIndex, textCount: text.count)
+        return matches(pattern, text, &search)
+    }
+
+    private static func matches(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, _ search: inout Search) -> Bool {
+        search.steps += 1
+        guard search.steps > Search.memoAfter else { return matchesOnce(pattern, text, &search) }
+        let key = search.key(pattern, text)
+        if search.failed.contains(key) { return false }
+        let matched = matchesOnce(pattern, text, &search)
+        if !matched { search.failed.insert(key) }
+        return matched
+    }
+
+    private static func matchesOnce(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, _ search: inout Search) -> Bool {
         var p = pattern.startIndex
         var t = text.startIndex
         while p < pattern.endIndex {
@@ -60,10 +92,10 @@ enum Glob {
                     // "**/" may match zero folders.
                     if rest < pattern.endIndex && pattern[rest] == slash {
                         rest += 1
-                        if matches(pattern[rest...], text[t...]) { return true }
+                        if matches(pattern[rest...], text[t...], &search) { return true }
                         var i = t
                         while i < text.endIndex {
-                            if text[i] == slash && matches(pattern[rest...], text[(i + 1)...]) { return true }
+                            if text[i] == slash && matches(pattern[rest...], text[(i + 1)...], &search) { return true }
                             i += 1
                         }
                         return false
@@ -71,7 +103,7 @@ enum Glob {
                     // Trailing "**" (or "**" inside a name) matches everything that remains.
                     var i = t
                     while true {
-                        if matches(pattern[rest...], text[i...]) { return true }
+                        if matches(pattern[rest...], text[i...], &search) { return true }
                         if i == text.endIndex { return false }
                         i += 1
                     }
@@ -79,7 +111,7 @@ enum Glob {
                 let rest = p + 1
                 var i = t
                 while true {
-                    if matches(pattern[rest...], text[i...]) { return true }
+                    if matches(pattern[rest...], text[i...], &search) { return true }
                     if i == text.endIndex || text[i] == slash { return false }
                     i += 1
                 }

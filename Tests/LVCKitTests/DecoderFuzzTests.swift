@@ -88,4 +88,21 @@ import Testing
         #expect(Alias.decode(alias)?.name == "PROD")
         #expect(Trigger.decode(trigger)?.id == "s3-upload")
     }
+
+    /// `.lambdaignore` is the user's text: any pattern, matched against any path, is an answer.
+    @Test func anyIgnorePatternMatchesWithoutTrapping() {
+        let patterns = Array("*.log\n!keep.log\nbuild/\n/dist\n**/tmp/**\n[a-c]?.py\n[!x]\\*\n# c\n".utf8)
+        let paths: [[UInt8]] = ["a.log", "keep.log", "src/build/x", "dist", "x/tmp/y/z", "b1.py", "y*", "[", "\\", "a/**/b"]
+            .map { Array($0.utf8) }
+        var random = Random(state: 0x16_0E_2026)
+        for _ in 0..<5_000 {
+            let rules = IgnoreRules(text: String(decoding: DecoderFuzzTests.damaged(patterns, &random), as: UTF8.self))
+            for path in paths {
+                _ = rules.isIgnored(DecoderFuzzTests.damaged(path, &random), isDirectory: random.below(2) == 0)
+            }
+        }
+        let rules = IgnoreRules(text: String(decoding: patterns, as: UTF8.self))
+        #expect(rules.isIgnored(Array("a.log".utf8), isDirectory: false))
+        #expect(!rules.isIgnored(Array("keep.log".utf8), isDirectory: false))
+    }
 }
