@@ -69,10 +69,10 @@ import Testing
 
     @Test func damagedRecordsAndConfigurationsAreErrorsOrValues() throws {
         var configuration = FunctionConfiguration()
-        try configuration.set("runtime", to: "python3.12")
-        try configuration.set("handler", to: "app.handler")
-        try configuration.set("env.GREETING", to: "hello \"world\"\n\u{1F600}")
-        try configuration.set("layers", to: "arn:aws:lambda:us-east-1:123456789012:layer:deps:3")
+        for (key, value) in [("runtime", "python3.12"), ("handler", "app.handler"), ("env.GREETING", "hello \"world\"\n\u{1F600}"),
+                             ("layers", "arn:aws:lambda:us-east-1:123456789012:layer:deps:3")] {
+            try configuration.set(key, to: value)
+        }
         let json = configuration.encoded
         let alias = Array("name PROD\nversion 3\nrouting 2=0.1\nrevision-id 26642a48-8739-4b63-9574-62768f40cdd1\ndescription a\\nb\n".utf8)
         let trigger = Array("id s3-upload\nsource arn:aws:s3:::bucket\ntype s3\nqualifier PROD\n".utf8)
