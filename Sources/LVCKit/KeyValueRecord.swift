@@ -9,17 +9,17 @@ enum KeyValueRecord {
     static func parse(_ bytes: [UInt8]) -> [String: String] {
         let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
         var fields = [String: String]()
-        bytes.withUnsafeBufferPointer { line in
-            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self) }
-            var start = 0
-            while start < line.count {
+        bytes.withUnsafeBufferPointer { record in
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: record[range]), as: UTF8.self) }
+            var start = 0  // of the line
+            while start < record.count {
                 var end = start
-                while end < line.count && line[end] != newline { end += 1 }
+                while end < record.count && record[end] != newline { end += 1 }
                 var keyStart = start
-                while keyStart < end && line[keyStart] == space { keyStart += 1 }
+                while keyStart < end && record[keyStart] == space { keyStart += 1 }
                 if keyStart < end {
                     var keyEnd = keyStart
-                    while keyEnd < end && line[keyEnd] != space { keyEnd += 1 }
+                    while keyEnd < end && record[keyEnd] != space { keyEnd += 1 }
                     fields[text(keyStart..<keyEnd)] = keyEnd < end ? text((keyEnd + 1)..<end) : ""
                 }
                 start = end + 1

@@ -146,8 +146,8 @@ public enum Zlib {
     /// the output is written straight into an array of `deflateBound`'s size: a 4 KB file sets up
     /// 96 KB of zlib state instead of 256 KB (a 3 KB one 48 KB), and clears a 32 KB hash table
     /// instead of 64 KB, for each of the 20,000 objects of a fresh `add`. Every match zlib's
-    /// default window would find is still in reach. Raw deflate (zip entries) keeps zlib's defaults, so that deployment
-    /// packages stay byte-identical.
+    /// default window would find is still in reach. Raw deflate (zip entries) keeps zlib's
+    /// defaults, so that deployment packages stay byte-identical.
     public static func deflate<D: ContiguousBytes>(_ input: D, level: Int32 = 1, format: Format = .zlib) -> [UInt8] {
         if format == .zlib, let whole = input.withUnsafeBytes({ $0.count <= 1 << 30 ? deflateWhole($0, level: level) : nil }) {
             return whole
