@@ -109,8 +109,9 @@ resolve_lvc() {
 		LVC="$REPO_ROOT/.build/release/lvc"
 		if [[ ! -x $LVC ]]; then
 			((BUILD)) || die "no lvc at $LVC: pass --build to build it, or --lvc PATH"
-			log "building lvc (swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections)..."
-			(cd "$REPO_ROOT" && swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections) >&2
+			local build=(swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections)
+			log "building lvc (${build[*]})..."
+			(cd "$REPO_ROOT" && "${build[@]}") >&2
 		fi
 	fi
 	[[ -x $LVC ]] || die "lvc is not an executable file: $LVC"
