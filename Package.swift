@@ -1,10 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Release builds give every function of lvc's own modules a section of its own, local ones too (by
-// default swiftc does so only for public functions), so that the release link can place the
-// functions a command runs side by side (Documentation/Decisions/0019-function-order.md).
-let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+// Release builds of lvc's own modules:
+// * every function in a section of its own, local ones too (by default swiftc does so only for
+//   public functions), so that the release link can place the functions a command runs side by
+//   side (Documentation/Decisions/0019-function-order.md);
+// * generic types' metadata made by direct calls that pass the protocol conformances, not looked
+//   up by mangled name: the runtime checks such a name's conformances, and the first check of each
+//   reads the conformance records of the whole binary (decision 0021).
+// fixtures/build-release.sh passes both to every module, dependencies too.
+let releaseCodeGeneration: [SwiftSetting] = [
+    .unsafeFlags([
+        "-Xfrontend", "-function-sections",
+        "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors",
+    ], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "lvc",
@@ -40,11 +50,11 @@ let package = Package(
             // zlib and libcrypto linked statically: only the code lvc calls comes in (for libcrypto,
             // SHA-256 and CPU detection), and no command pays for loading and relocating the shared
             // libraries when it starts (Documentation/Decisions/0012-start-up-time.md).
-            swiftSettings: functionSections,
+            swiftSettings: releaseCodeGeneration,
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a", "-Xlinker", "-l:libz.a"])]
         ),
         // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
-        .target(name: "LVCKit", dependencies: ["LVCStore"], swiftSettings: functionSections),
+        .target(name: "LVCKit", dependencies: ["LVCStore"], swiftSettings: releaseCodeGeneration),
         // The command line: one file per subcommand; rendering and terminal concerns.
         .executableTarget(
             name: "lvc",
@@ -54,7 +64,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["function-order.txt"],
-            swiftSettings: functionSections,
+            swiftSettings: releaseCodeGeneration,
             // Release builds are linked by lld (the Swift toolchain's), which places the functions
             // lvc's common commands run side by side (function-order.txt, made by
             // Benchmarks/function-order.sh): each command then maps fewer pages of code, so it

@@ -22,8 +22,7 @@ command -v valgrind >/dev/null || { echo "function-order.sh: needs valgrind (apt
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections -Xlinker "-Map=$work/lvc.map" --package-path "$repo" 2>&1 |
-	{ grep -v -e 'in statically linked applications requires at runtime' -e "use of \`mktemp' is dangerous" || true; } >&2
+bash "$repo/fixtures/build-release.sh" -Xlinker "-Map=$work/lvc.map"
 lvc="$repo/.build/release/lvc"
 
 export LVC_DATE=1700000000 LVC_AUTHOR_NAME=order LVC_AUTHOR_EMAIL=order@example.invalid LC_ALL=C

@@ -109,9 +109,8 @@ resolve_lvc() {
 		LVC="$REPO_ROOT/.build/release/lvc"
 		if [[ ! -x $LVC ]]; then
 			((BUILD)) || die "no lvc at $LVC: pass --build to build it, or --lvc PATH"
-			local build=(swift build -c release -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections)
-			log "building lvc (${build[*]})..."
-			(cd "$REPO_ROOT" && "${build[@]}") >&2
+			log "building lvc (fixtures/build-release.sh)..."
+			bash "$REPO_ROOT/fixtures/build-release.sh"
 		fi
 	fi
 	[[ -x $LVC ]] || die "lvc is not an executable file: $LVC"

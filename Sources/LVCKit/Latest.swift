@@ -70,8 +70,9 @@ public struct Latest: Sendable, Equatable {
     }
 
     static func uuidShaped(_ hex: String) -> String {
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        var bytes = Array(hex.utf8.prefix(32))  // bytes, not Characters: see decision 0021
+        for dash in [20, 16, 12, 8] where dash < bytes.count { bytes.insert(UInt8(ascii: "-"), at: dash) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func metadata(indexChecksum: [UInt8]) -> [UInt8] {

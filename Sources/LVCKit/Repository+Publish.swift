@@ -164,7 +164,7 @@ extension Repository {
         ]
         if let runtime = configuration.runtime { trailers.append((Trailer.runtime, runtime)) }
         if let handler = configuration.handler { trailers.append((Trailer.handler, handler)) }
-        message += trailers.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
+        for (key, value) in trailers { message += "\(key): \(value)\n" }  // no `joined`: decision 0021
         return message
     }
 

@@ -138,7 +138,14 @@ public final class Repository: @unchecked Sendable {
             if part == ".." { if !components.isEmpty { components.removeLast() }; continue }
             components.append(part)
         }
-        return "/" + components.joined(separator: "/")
+        // Not `joined(separator:)`: its generic code looks up a protocol conformance at run time,
+        // which reads the conformance records of the whole binary (decision 0021).
+        var result = ""
+        for component in components {
+            result += "/"
+            result += String(component)
+        }
+        return result.isEmpty ? "/" : result
     }
 
     static func lastComponent(of path: String) -> String {

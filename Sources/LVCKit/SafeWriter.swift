@@ -176,15 +176,15 @@ final class SafeWriter {
 
     /// Removes the folders on `path`'s way that are now empty (deepest first).
     func pruneEmptyFolders(above path: [UInt8]) {
-        var parts = components(path)
-        parts.removeLast()
-        while !parts.isEmpty {
-            let folder = Array(parts.joined(separator: "/").utf8)
-            guard let (dir, name) = try? openParent(folder, create: false, replaceable: { _ in false }) else { return }
+        // Cut at the last "/" each time, in the bytes (no `joined`: decision 0021).
+        var folder = path[...]
+        while let slash = folder.lastIndex(of: UInt8(ascii: "/")) {
+            folder = folder[..<slash]
+            guard !folder.isEmpty,
+                  let (dir, name) = try? openParent(Array(folder), create: false, replaceable: { _ in false }) else { return }
             let removed = unlinkat(dir, name, AT_REMOVEDIR) == 0
             close(dir)
             if !removed { return }
-            parts.removeLast()
         }
     }
 }

@@ -56,4 +56,22 @@ import Darwin
         var st = stat()
         #expect(lstat(root + "/app/config.json", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
     }
+    /// After the last file of a folder is removed, the folders left empty go too, deepest first,
+    /// up to the first one that still holds something.
+    @Test func prunesTheFoldersLeftEmpty() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = try write("a/b/c/deep.txt", "deep\n")
+        _ = try write("a/kept.txt", "kept\n")
+        let writer = SafeWriter(root: root, temporaryDirectory: staging)
+        try writer.remove(Array("a/b/c/deep.txt".utf8))
+        writer.pruneEmptyFolders(above: Array("a/b/c/deep.txt".utf8))
+        #expect(!FileManager.default.fileExists(atPath: root + "/a/b"))
+        #expect(try read("a/kept.txt") == "kept\n")
+        // A path at the top has no folder to prune; the root itself is never removed.
+        _ = try write("top.txt", "top\n")
+        try writer.remove(Array("top.txt".utf8))
+        writer.pruneEmptyFolders(above: Array("top.txt".utf8))
+        writer.pruneEmptyFolders(above: Array("a/kept.txt".utf8))
+        #expect(FileManager.default.fileExists(atPath: root + "/a/kept.txt"))
+    }
 }
