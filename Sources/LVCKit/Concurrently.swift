@@ -1,35 +1,32 @@
-import Dispatch
-
 /// Work started on another thread now, whose result is collected later with `value()`.
 final class BackgroundTask<T>: @unchecked Sendable {
-    private var result: Result<T, Error>?
-    private let done = DispatchSemaphore(value: 0)
-    private var collected = false
+    /// Shared with the thread, which fills in `result`; `join` makes the write visible here.
+    private final class Job: @unchecked Sendable {
+        var result: Result<T, Error>?
+    }
+
+    private let job = Job()
+    private var thread: ThreadGroup?
 
     init(_ work: @escaping @Sendable () throws -> T) {
-        DispatchQueue.global(qos: .userInitiated).async {
-            self.result = Result { try work() }
-            self.done.signal()
-        }
+        let job = self.job
+        thread = ThreadGroup(count: 1) { _ in job.result = Result { try work() } }
     }
 
     /// Waits for the work to finish and returns its result (or rethrows its error). Call it once:
     /// the task lets go of the result, so that it is freed as soon as the caller is done with it
     /// (a folder scan of 20,000 files is a megabyte).
     func value() throws -> T {
-        if !collected {
-            done.wait()
-            collected = true
+        if let thread {
+            thread.join()
+            self.thread = nil
         }
-        guard let taken = result else { preconditionFailure("BackgroundTask.value() called twice") }
-        result = nil
+        guard let taken = job.result else { preconditionFailure("BackgroundTask.value() called twice") }
+        job.result = nil
         return try taken.get()
     }
 
-    deinit {
-        // Never leave the work running against state that is about to go away.
-        if !collected { done.wait() }
-    }
+    // Dropped without `value()`: ThreadGroup's deinit waits for the work to finish.
 }
 
 /// Runs `first` on another thread while `second` runs on this one, and returns both results

@@ -72,7 +72,7 @@ public struct DeploymentPackage {
             let missing = ready.indices.filter { ready[$0] == nil }
             if !missing.isEmpty {
                 let compressed = ResultSlots<CompressedEntry>(count: missing.count)
-                DispatchQueue.concurrentPerform(iterations: missing.count) { n in
+                ThreadGroup.forEach(missing.count) { n in
                     compressed.set(n, Result { try CompressedEntry(slice[missing[n]], objects: objects, cache: cache, verify: verify) })
                     counter.tick()
                 }
@@ -205,5 +205,3 @@ public struct DeploymentPackage {
         try end.withUnsafeBytes { try emit($0) }
     }
 }
-
-import Dispatch

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -47,22 +46,18 @@ enum ImportPipeline {
         let archive = package.archive
         let results = OrderedResults<Staged>(count: files.count)
         let counter = ProgressCounter(total: files.count, handler: progress)
-        let group = DispatchGroup()
-        let workers = min(max(1, System.coreCount), files.count)
-        for _ in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                let worker: Worker
-                do { worker = try Worker(deflating: objects != nil) } catch {
-                    if let i = results.take() { results.set(i, .failure(error)) }
-                    results.stop()
-                    return
-                }
-                while let i = results.take() {
-                    let result = Result { try stage(files[i], archive: archive, objects: objects, worker: worker) }
-                    if case .failure = result { results.stop() }
-                    results.set(i, result)
-                    counter.tick()
-                }
+        let workers = ThreadGroup(count: min(max(1, System.coreCount), files.count)) { _ in
+            let worker: Worker
+            do { worker = try Worker(deflating: objects != nil) } catch {
+                if let i = results.take() { results.set(i, .failure(error)) }
+                results.stop()
+                return
+            }
+            while let i = results.take() {
+                let result = Result { try stage(files[i], archive: archive, objects: objects, worker: worker) }
+                if case .failure = result { results.stop() }
+                results.set(i, result)
+                counter.tick()
             }
         }
         var staged = [Staged]()
@@ -76,11 +71,11 @@ enum ImportPipeline {
                 try zip?.add(files[i], next)
             }
             let digest = try zip?.finish()
-            group.wait()
+            workers.join()
             return Output(staged: staged, canonical: digest)
         } catch {
             results.stop()
-            group.wait()
+            workers.join()
             for i in files.indices { (try? results.peek(i)?.get())?.pending?.discard() }
             if let failure = error as? ZipArchive.Failure { throw PackageImport.error(failure, file: package.displayName) }
             if let failure = error as? StoreError { throw LVCError.store(action: "import \(package.displayName)", failure) }

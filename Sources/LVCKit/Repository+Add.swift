@@ -1,4 +1,3 @@
-import Dispatch
 import LVCStore
 #if canImport(Glibc)
 import Glibc
@@ -197,7 +196,7 @@ extension Repository {
             let shared = SharedEntries(buffer: buffer)
             let counter = ProgressCounter(total: indexes.count, handler: progress)
             let workers = min(max(1, System.coreCount), indexes.count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            ThreadGroup.run(workers: workers) { worker in
                 var n = worker
                 while n < indexes.count {
                     let index = indexes[n]

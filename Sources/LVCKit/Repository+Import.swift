@@ -1,4 +1,3 @@
-import Dispatch
 import LVCStore
 
 /// What `lvc import` did, or with `dryRun` would do.
@@ -97,7 +96,7 @@ extension Repository {
         let workers = min(max(1, System.coreCount), staged.count)
         let objects = self.objects
         nonisolated(unsafe) let work = staged
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        ThreadGroup.run(workers: workers) { worker in
             var i = worker
             while i < work.count {
                 if let pending = work[i].pending {

@@ -1,4 +1,3 @@
-import Dispatch
 import LVCStore
 #if canImport(Glibc)
 import Glibc
@@ -197,7 +196,7 @@ enum WorktreeScanner {
     /// its listing is done) over a queue of folders, then reassembles the files depth first.
     private static func walk(_ top: Folder, rootFD: Int32, list: @escaping @Sendable (FolderQueue) -> Void) -> WorktreeScan {
         let queue = FolderQueue()
-        DispatchQueue.concurrentPerform(iterations: max(1, System.coreCount)) { worker in
+        ThreadGroup.run(workers: max(1, System.coreCount)) { worker in
             if worker == 0 {
                 list(queue)
                 queue.finishListing()
