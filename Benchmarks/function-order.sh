@@ -72,6 +72,27 @@ profile diff 1 2 --stat
 profile fsck
 profile --help
 
+# glibc picks its string functions for the CPU when lvc starts (ifuncs): valgrind's emulated CPU
+# gets other variants than this machine does (AVX2 instead of EVEX), so callgrind never sees the
+# ones lvc runs here. The variants this machine resolves are read from the binary's GOT with gdb,
+# each with the ifunc it implements: "memmove __memmove_avx512_unaligned_erms".
+if command -v gdb >/dev/null; then
+	nm "$lvc" | awk '$2 == "i" { print $1, $3 }' >"$work/ifunc-names.txt"
+	{
+		echo "set pagination off"
+		echo "break lvc_main"
+		echo "run --version"
+		readelf -rW "$lvc" | awk '/IRELATIVE/ { printf "printf \"%s \"\ninfo symbol *(void **) 0x%s\n", $4, $1 }'
+		echo "kill"
+	} >"$work/ifuncs.gdb"
+	gdb -q -batch -x "$work/ifuncs.gdb" "$lvc" 2>/dev/null |
+		awk '$3 == "in" && $4 == "section" { print $1, $2 }' >"$work/ifunc-targets.txt"
+else
+	echo "function-order.sh: no gdb: glibc's string functions for this CPU are not placed" >&2
+	: >"$work/ifunc-names.txt"
+	: >"$work/ifunc-targets.txt"
+fi
+
 # Function names, per command: "fn=" and "cfn=" lines (callers and callees); callgrind marks
 # recursion levels with a suffix ('2): removed. Functions callgrind names by address only (local
 # symbols such as crtbeginT.o's) are named from the link map below. Then ordered and filtered with
@@ -81,9 +102,10 @@ while read -r number _; do
 		sort -u >"$work/profiles/$number.names"
 done <"$work/profiles/commands.txt"
 nm --defined-only "$lvc" | awk '{print $3}' >"$work/symbols.txt"
-python3 - "$work/lvc.map" "$work/symbols.txt" "$work/profiles" "$repo/Sources/lvc/function-order.txt" <<'PYTHON'
+python3 - "$work/lvc.map" "$work/symbols.txt" "$work/profiles" "$repo/Sources/lvc/function-order.txt" \
+	"$work/ifunc-names.txt" "$work/ifunc-targets.txt" <<'PYTHON'
 import collections, sys
-map_path, symbols_path, profiles_path, out_path = sys.argv[1:5]
+map_path, symbols_path, profiles_path, out_path, ifunc_names_path, ifunc_targets_path = sys.argv[1:7]
 definitions = collections.Counter(line.strip() for line in open(symbols_path))
 # Commands whose code should lie together, most important first; the others follow in the order run.
 RANK = ["add", "status", "publish", "checkout", "diff", "export", "log", "show", "versions"]
@@ -110,6 +132,15 @@ def named(name):
 commands = [line.split() for line in open(f"{profiles_path}/commands.txt")]
 rank = lambda command: (RANK.index(command[1]) if command[1] in RANK else len(RANK), int(command[0]))
 runs = [set(named(line.strip()) for line in open(f"{profiles_path}/{number}.names")) for number, _ in sorted(commands, key=rank)]
+# This machine's variant of a glibc function counts as run by every command that ran the
+# variant valgrind chose (`__memmove_avx_unaligned_erms` is a `memmove`).
+resolver_name = dict(line.split() for line in open(ifunc_names_path))
+for line in open(ifunc_targets_path):
+    resolver, target = line.split()
+    family = resolver_name.get(resolver.removeprefix("0x").rjust(16, "0"), "").lstrip("_")
+    for run in runs:
+        if family and any(name.startswith(f"__{family}_") for name in run):
+            run.add(target)
 executed = sorted(set().union(*runs) - {""})
 # A name several local symbols share (merged helpers such as `...Tm`, `block_copy_helper`) is
 # listed when every copy has a section of its own: the linker then moves only those small copies.
