@@ -131,21 +131,29 @@ public final class Repository: @unchecked Sendable {
         }
     }
 
+    /// `path` made absolute-looking and without `.`, `..` or repeated slashes. It works on the
+    /// bytes: String's `split` and `joined(separator:)` run closures and generic code that lie
+    /// apart from the rest of a command's code (decisions 0019 and 0021).
     static func normalize(_ path: String) -> String {
-        var components = [Substring]()
-        for part in path.split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." { if !components.isEmpty { components.removeLast() }; continue }
-            components.append(part)
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var result: [UInt8] = []
+        var starts: [Int] = []  // where each component kept so far starts in `result` (at its "/")
+        var component: [UInt8] = []
+        for byte in Array(path.utf8) + [slash] {
+            guard byte == slash else {
+                component.append(byte)
+                continue
+            }
+            if component == [dot, dot] {
+                if let start = starts.popLast() { result.removeSubrange(start...) }
+            } else if !component.isEmpty && component != [dot] {
+                starts.append(result.count)
+                result.append(slash)
+                result.append(contentsOf: component)
+            }
+            component.removeAll(keepingCapacity: true)
         }
-        // Not `joined(separator:)`: its generic code looks up a protocol conformance at run time,
-        // which reads the conformance records of the whole binary (decision 0021).
-        var result = ""
-        for component in components {
-            result += "/"
-            result += String(component)
-        }
-        return result.isEmpty ? "/" : result
+        return result.isEmpty ? "/" : String(decoding: result, as: UTF8.self)
     }
 
     static func lastComponent(of path: String) -> String {
