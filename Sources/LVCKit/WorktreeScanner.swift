@@ -194,7 +194,7 @@ enum WorktreeScanner {
 
     /// Runs phase 1 (`list`, on the first worker) and phase 2 (every worker, the first one when
     /// its listing is done) over a queue of folders, then reassembles the files depth first.
-    private static func walk(_ top: Folder, rootFD: Int32, list: @escaping @Sendable (FolderQueue) -> Void) -> WorktreeScan {
+    private static func walk(_ top: Folder, rootFD: Int32, list: (FolderQueue) -> Void) -> WorktreeScan {
         let queue = FolderQueue()
         ThreadGroup.run(workers: max(1, System.coreCount)) { worker in
             if worker == 0 {
