@@ -9,7 +9,7 @@ import Darwin
 ///
 /// lvc's parallel work is a few long jobs per command (walk the folder, hash its files, compress
 /// a package's entries), so a thread per job is all it needs. libdispatch's pool did the same
-/// with more of the binary: its start-up, its data and blocks (decision 0021).
+/// with more of the binary: its start-up, its data and blocks (decision 0022).
 final class ThreadGroup: @unchecked Sendable {
     private var threads: [pthread_t] = []
     private var joined = false
