@@ -40,6 +40,8 @@ let package = Package(
             path: "Sources/LVCOpenSSL",
             providers: [.apt(["libssl-dev"])]
         ),
+        // glibc's malloc_trim, which the Glibc module does not import (decision 0023).
+        .systemLibrary(name: "LVCMalloc", path: "Sources/LVCMalloc"),
         // The git-compatible database: object ids, codecs, loose and packed objects, refs, index, locks.
         .target(
             name: "LVCStore",
@@ -54,7 +56,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a", "-Xlinker", "-l:libz.a"])]
         ),
         // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
-        .target(name: "LVCKit", dependencies: ["LVCStore"], swiftSettings: releaseCodeGeneration),
+        .target(name: "LVCKit", dependencies: ["LVCStore", "LVCMalloc"], swiftSettings: releaseCodeGeneration),
         // The command line: one file per subcommand; rendering and terminal concerns.
         .executableTarget(
             name: "lvc",

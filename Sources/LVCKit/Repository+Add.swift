@@ -1,3 +1,4 @@
+import LVCMalloc
 import LVCStore
 #if canImport(Glibc)
 import Glibc
@@ -142,6 +143,10 @@ extension Repository {
             }
         }
         let pack = try hashAndStore(&entries, toHash, progress: progress)
+        // Staging many files leaves freed memory resident in malloc's arenas (file buffers, zlib
+        // state, the walk's lists, spread over the threads' arenas): give it back before the
+        // last phase, when add's memory peaks (decision 0023).
+        if toHash.count >= Repository.packThreshold { lvc_release_free_memory() }
         for index in toHash {
             let entry = entries[index]
             if let old = previous[index] {
