@@ -217,13 +217,8 @@ print(statistics.median(times))' "$@"
 # rounds and the tools take turns (lvc git, git lvc, lvc git): this machine's speed drifts by
 # 10-20% within a run, and when all lvc runs came before all git runs the drift went into the
 # ratio. Each round has its own warm-up; the median is over all runs of all rounds.
-#
-# Each row starts with what the steps before it wrote already on disk (`sync`), so that it does not
-# pay for their write-back: the import row writes and deletes two 20,000-file trees, and lvc's
-# fsyncs wait for such write-back where git, which makes none, does not.
 measure() { # TREE OP LVC_DIR GIT_DIR LVC_CMD GIT_CMD LVC_PREPARE GIT_PREPARE WARMUP RUNS
 	local r per=$(( (${10} + ROUNDS - 1) / ROUNDS ))
-	sync
 	for ((r = 0; r < ROUNDS; r++)); do
 		if ((r % 2 == 0)); then
 			bench "$1-$2-lvc-r$r" "$3" "$5" "$7" "$9" "$per" >/dev/null
