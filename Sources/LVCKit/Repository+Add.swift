@@ -143,10 +143,10 @@ extension Repository {
             }
         }
         let pack = try hashAndStore(&entries, toHash, progress: progress)
-        // Staging many files leaves freed memory resident in malloc's arenas (file buffers, zlib
-        // state, the walk's lists, spread over the threads' arenas): give it back before the
-        // last phase, when add's memory peaks (decision 0023).
-        if toHash.count >= Repository.packThreshold { lvc_release_free_memory() }
+        // Staging enough files to write a pack leaves freed memory resident in malloc's arenas
+        // (file buffers, zlib state, the walk's lists, spread over the threads' arenas): give it
+        // back before the last phase, when add's memory peaks (decision 0023).
+        if pack != nil { lvc_release_free_memory() }
         for index in toHash {
             let entry = entries[index]
             if let old = previous[index] {
