@@ -40,14 +40,16 @@ let package = Package(
             path: "Sources/LVCOpenSSL",
             providers: [.apt(["libssl-dev"])]
         ),
-        // glibc's malloc_trim, which the Glibc module does not import (decision 0023).
-        .systemLibrary(name: "LVCMalloc", path: "Sources/LVCMalloc"),
+        // glibc calls the Glibc module does not import: malloc_trim (decision 0023) and
+        // sync_file_range (decision 0024).
+        .systemLibrary(name: "LVCSystem", path: "Sources/LVCSystem"),
         // The git-compatible database: object ids, codecs, loose and packed objects, refs, index, locks.
         .target(
             name: "LVCStore",
             dependencies: [
                 "LVCZlib",
                 "LVCOpenSSL",
+                "LVCSystem",
             ],
             // zlib and libcrypto linked statically: only the code lvc calls comes in (for libcrypto,
             // SHA-256 and CPU detection), and no command pays for loading and relocating the shared
@@ -56,7 +58,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libcrypto.a", "-Xlinker", "-l:libz.a"])]
         ),
         // The Lambda model on top of the store: configuration, publish, qualifiers, packages.
-        .target(name: "LVCKit", dependencies: ["LVCStore", "LVCMalloc"], swiftSettings: releaseCodeGeneration),
+        .target(name: "LVCKit", dependencies: ["LVCStore", "LVCSystem"], swiftSettings: releaseCodeGeneration),
         // The command line: one file per subcommand; rendering and terminal concerns.
         .executableTarget(
             name: "lvc",

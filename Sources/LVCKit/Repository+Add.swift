@@ -1,4 +1,4 @@
-import LVCMalloc
+import LVCSystem
 import LVCStore
 #if canImport(Glibc)
 import Glibc

@@ -151,6 +151,33 @@ import Testing
         #expect(!FileSystem.exists(dir + "/refs/heads/main.lock"))
     }
 
+    /// A lock file written in pieces that cross the early-writeback step (decision 0024) commits
+    /// exactly the bytes written, and a rollback after such writes leaves the file as it was.
+    @Test func lockFileCommitsLargeContentExactly() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/index"
+        try FileSystem.atomicWrite(path, Array("old".utf8))
+        let step = LockFile.writebackStep
+        let sizes = [1, step - 2, 3, 2 * step + 5, 17, step, 64 << 10]
+        var expected = [UInt8]()
+        let lock = try LockFile(for: path)
+        for (n, size) in sizes.enumerated() {
+            let piece = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) }
+            try lock.write(piece)
+            expected += piece
+        }
+        try lock.commit()
+        #expect(try FileSystem.readAll(path) == expected)
+        #expect(!FileSystem.exists(path + ".lock"))
+
+        let abandoned = try LockFile(for: path)
+        try abandoned.write([UInt8](repeating: 7, count: 3 * step))
+        abandoned.rollback()
+        #expect(try FileSystem.readAll(path) == expected, "a rolled-back lock leaves the file as it was")
+        #expect(!FileSystem.exists(path + ".lock"))
+    }
+
     @Test func packedRefsAreReadAndDeletedFrom() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
