@@ -17,10 +17,14 @@ extension Repository {
     public func checkout(_ qualifier: Qualifier, force: Bool) throws -> CheckoutResult {
         // Without --force, the whole folder is walked (untracked files may be in the way) while
         // $LATEST is locked and read and the trees are compared. With --force, only the tracked
-        // files are looked at (their folders are not listed), once $LATEST is read.
+        // files are looked at (their folders are not listed), from when $LATEST is read, while the
+        // trees are compared.
         let root = self.root
-        let scanning = force ? nil : BackgroundTask { try WorktreeScanner.scan(root: root, ignore: .none) }
+        let walking = force ? nil : BackgroundTask { try WorktreeScanner.scan(root: root, ignore: .none) }
         return try withLatestLock("check out \(qualifier)") { latest in
+            let scanning = walking ?? { [paths = latest.code.map(\.path)] in
+                BackgroundTask { try WorktreeScanner.scanTracked(root: root, paths: paths) }
+            }()
             // What differs between $LATEST and the target, by tree ids: unchanged folders are
             // never read, so the work follows the size of the difference.
             let current = try LVCError.wrap("check out \(qualifier)") { try treeOfLatest(latest) }
@@ -63,7 +67,7 @@ extension Repository {
                 return Repository.find(path, in: staged).map { .init(path: $0.path, mode: $0.mode, id: $0.id) }
             }
 
-            let scan = try scanning?.value() ?? WorktreeScanner.scanTracked(root: root, paths: latest.code.map(\.path))
+            let scan = try scanning.value()
             let local = try worktreeChanges(scan, latest: latest)
 
             // Paths the checkout writes: what the diff changes, and local edits of files it restores.
