@@ -29,6 +29,28 @@ final class BackgroundTask<T>: @unchecked Sendable {
     // Dropped without `value()`: ThreadGroup's deinit waits for the work to finish.
 }
 
+/// A value computed on another thread from the moment it is made, for work that is almost always
+/// needed later: the first `value()` waits for it, later ones return it again. Dropped unread, it
+/// still waits for the work to finish (BackgroundTask).
+final class Prefetch<T>: @unchecked Sendable {
+    // @unchecked: `task` and `result` are only touched by the thread that owns the Prefetch.
+    private var task: BackgroundTask<T>?
+    private var result: T?
+
+    init(_ work: @escaping @Sendable () -> T) {
+        task = BackgroundTask(work)
+    }
+
+    func value() -> T {
+        if let task {
+            self.task = nil
+            do { result = try task.value() } catch { preconditionFailure("a non-throwing prefetch threw: \(error)") }
+        }
+        guard let result else { preconditionFailure("Prefetch has neither a task nor a result") }
+        return result
+    }
+}
+
 /// Runs `first` on another thread while `second` runs on this one, and returns both results
 /// (rethrowing the first error, `first`'s before `second`'s). Used where two independent reads
 /// each take milliseconds, such as decoding `$LATEST` while the folder is being walked.

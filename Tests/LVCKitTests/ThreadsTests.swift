@@ -56,4 +56,27 @@ import Darwin
         let done = finished.load(ordering: .relaxed)
         #expect(done)
     }
+
+    @Test func aPrefetchRunsOnceAndGivesItsValueToEveryRead() {
+        let runs = Atomic<Int>(0)
+        let prefetch = Prefetch { () -> [Int] in
+            runs.add(1, ordering: .relaxed)
+            return Array(1...5)
+        }
+        #expect(prefetch.value() == [1, 2, 3, 4, 5])
+        #expect(prefetch.value() == [1, 2, 3, 4, 5])
+        #expect(runs.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func aPrefetchDroppedUnreadIsWaitedFor() {
+        let finished = Atomic<Bool>(false)
+        do {
+            _ = Prefetch {
+                usleep(20_000)
+                finished.store(true, ordering: .relaxed)
+            }
+        }
+        let done = finished.load(ordering: .relaxed)
+        #expect(done)
+    }
 }
