@@ -73,7 +73,12 @@ extension Repository {
             // of it at add's memory peak. Nothing refers to the trees until the index is
             // committed, and the pack is in place by then.
             latest.tree = try LVCError.wrap("stage files") { try tree(of: latest, before: before) }
-            if let pack = staged.pack { _ = try LVCError.wrap("stage files") { try pack.finish() } }
+            if let pack = staged.pack {
+                _ = try LVCError.wrap("stage files") { try pack.finish() }
+                // The pack's list of entries is freed: give it back before the index is written,
+                // when add's memory peaks (decision 0023).
+                lvc_release_free_memory()
+            }
             var result = staged.result
             result.skipped = skipped
             return result

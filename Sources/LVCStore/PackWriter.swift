@@ -68,8 +68,6 @@ public final class PackWriter: Sendable {
         }
     }
 
-    public var count: Int { state.withLock { $0.entries.count } }
-
     /// Completes the pack and its idx and moves them into `objects/pack/`. Returns the pack's
     /// name (`pack-<hex>`), or nil if no object was added (then nothing is written).
     @discardableResult
@@ -81,6 +79,9 @@ public final class PackWriter: Sendable {
                 close(state.fd)
                 state.fd = -1
                 if !installed { unlink(temporaryPath) }  // once renamed, the name is no longer ours
+                // The list of entries (about a megabyte for 20,000 objects) is needed no more:
+                // freed now, not when the writer goes, since `add` goes on to write the index.
+                state.entries = PackEntries()
             }
             if let failure = state.failure { throw failure }
             guard !state.entries.isEmpty else { return nil }
