@@ -194,11 +194,12 @@ extension Repository {
     /// (only the changed folders are rewritten); any trouble with it, and the whole tree is written
     /// from the entries. From nothing (a first `add`), every path is a change: the entries are
     /// written directly, without a list of 20,000 changes (3.5 MB at the peak).
-    func tree(of latest: Latest, before: Latest) throws -> ObjectID? {
+    /// `pack`: where new trees go when `add` is writing a pack (otherwise they are loose).
+    func tree(of latest: Latest, before: Latest, into pack: PackWriter? = nil) throws -> ObjectID? {
         if let tree = latest.tree, latest.sameContent(as: before) || tree != before.tree { return tree }
         if latest.tree != nil, !before.code.isEmpty,
-           let updated = try? updatedLatestTree(from: before, to: latest) { return updated }
-        return try writeLatestTree(latest).root
+           let updated = try? updatedLatestTree(from: before, to: latest, into: pack) { return updated }
+        return try writeLatestTree(latest, into: pack).root
     }
 
     var latestMetadataPath: String { gitDirectory + "/lvc/latest" }

@@ -68,11 +68,11 @@ extension Repository {
             let before = latest
             let staged = try stage(&scan, into: latest.code, scope: paths, progress: progress)
             latest.code = staged.entries
-            // $LATEST's trees are written before the new files' pack is installed: with the pack
-            // in place, looking each tree up in its idx (800 KB for 20,000 files) would map most
-            // of it at add's memory peak. Nothing refers to the trees until the index is
-            // committed, and the pack is in place by then.
-            latest.tree = try LVCError.wrap("stage files") { try tree(of: latest, before: before) }
+            // $LATEST's trees go into the new files' pack, when there is one, before it is
+            // installed: with the pack in place, looking each tree up in its idx (800 KB for
+            // 20,000 files) would map most of it at add's memory peak. Nothing refers to the
+            // trees until the index is committed, and the pack is in place by then.
+            latest.tree = try LVCError.wrap("stage files") { try tree(of: latest, before: before, into: staged.pack) }
             if let pack = staged.pack {
                 _ = try LVCError.wrap("stage files") { try pack.finish() }
                 // The pack's list of entries is freed: give it back before the index is written,
@@ -148,10 +148,10 @@ extension Repository {
             }
         }
         let pack = try hashAndStore(&entries, toHash, progress: progress)
-        // Staging enough files to write a pack leaves freed memory resident in malloc's arenas
-        // (file buffers, zlib state, the walk's lists, spread over the threads' arenas): give it
-        // back before the last phase, when add's memory peaks (decision 0023).
-        if pack != nil { lvc_release_free_memory() }
+        // The lists are sized once (grown by doubling, 20,000 paths went through half a
+        // megabyte of arrays) and made before the trim below, from memory the hashing freed.
+        result.added.reserveCapacity(toHash.count - previous.count)
+        result.modified.reserveCapacity(previous.count)
         for index in toHash {
             let entry = entries[index]
             if let old = previous[index] {
@@ -160,6 +160,10 @@ extension Repository {
                 result.added.append(entry.path)
             }
         }
+        // Staging enough files to write a pack leaves freed memory resident in malloc's arenas
+        // (file buffers, zlib state, the walk's lists, spread over the threads' arenas): give it
+        // back before the last phase, when add's memory peaks (decision 0023).
+        if pack != nil { lvc_release_free_memory() }
         if scope != nil {
             // Explicit paths can mix with entries outside them; a whole-folder scan cannot clash.
             entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
@@ -195,8 +199,12 @@ extension Repository {
         guard !indexes.isEmpty else { return nil }
         let root = self.root
         let objects = self.objects
-        // Many new files (a fresh tree) go into one pack instead of one loose file each.
-        let pack = indexes.count >= Repository.packThreshold ? try LVCError.wrap("stage files") { try objects.packWriter(expectedCount: indexes.count) } : nil
+        // Many new files (a fresh tree) go into one pack instead of one loose file each, and so
+        // do $LATEST's new trees after them: the pack's list is sized for both at once (grown
+        // by doubling, it took a megabyte more at add's peak).
+        let pack = indexes.count < Repository.packThreshold ? nil : try LVCError.wrap("stage files") {
+            try objects.packWriter(expectedCount: indexes.count + Repository.folderCount(entries) + 2)  // + code/ and the root
+        }
         // The workers write each id straight into its entry (each index is written by one worker
         // only): no list of work or of results beside the entries (1.3 MB of them for 20,000
         // files; the peak RSS of a fresh `add` went down 0.5 MiB). The first failure in path
@@ -223,6 +231,38 @@ extension Repository {
         }
         if let error = failure.first { throw error }
         return pack
+    }
+
+    /// How many folders hold the entries (sorted by path), at any depth: one tree each. Paths
+    /// under a folder are contiguous in sorted order, so each folder is counted once, where
+    /// the first path under it comes.
+    static func folderCount(_ entries: [IndexEntry]) -> Int {
+        let slash = UInt8(ascii: "/")
+        /// Leading components that `a` and `b` have in common.
+        func sharedComponents(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Int {
+            var shared = 0
+            for (x, y) in zip(a, b) {
+                if x != y { return shared }
+                if x == slash { shared += 1 }
+            }
+            let n = min(a.count, b.count)
+            let longer = a.count > b.count ? a : b
+            // The shorter one matched to its end: its last component is shared if the longer
+            // one ends there too or has a slash there.
+            if n > 0 && (a.count == b.count || longer[longer.startIndex + n] == slash) { shared += 1 }
+            return shared
+        }
+        var count = 0
+        var previous: ArraySlice<UInt8> = []  // the folder of the entry before
+        for entry in entries {
+            let path = entry.path[...]
+            let folder = path.lastIndex(of: slash).map { path[..<$0] } ?? []
+            if folder.elementsEqual(previous) { continue }
+            let components = folder.isEmpty ? 0 : folder.reduce(1) { $0 + ($1 == slash ? 1 : 0) }
+            count += components - sharedComponents(folder, previous)
+            previous = folder
+        }
+        return count
     }
 
     /// From this many files to store at once, `add` writes a pack (Format.md §4.1).

@@ -126,7 +126,7 @@ extension Repository {
 
     /// `$LATEST`'s new root tree, made from `before`'s by rewriting only the folders on the paths
     /// that changed (TreeUpdate); nil when `before` has no tree in the store.
-    func updatedLatestTree(from before: Latest, to latest: Latest) throws -> ObjectID? {
+    func updatedLatestTree(from before: Latest, to latest: Latest, into pack: PackWriter? = nil) throws -> ObjectID? {
         guard let old = before.tree, objects.contains(old) else { return nil }
         var changes = [TreeUpdate.Change]()
         forEachChange(from: before.code, to: latest.code) { path, _, new in
@@ -137,14 +137,26 @@ extension Repository {
             let blob = try objects.write(.blob, latest.configuration.encoded)
             changes.append(.init(path: Latest.configPath, entry: (.file, blob)))
         }
-        return try TreeUpdate.apply(old, changes, read: { try objects.readTree($0) }, write: { try objects.write($0) })
+        return try TreeUpdate.apply(old, changes, read: { try objects.readTree($0) }, write: { try write($0, into: pack) })
     }
 
-    /// Writes the tree objects of `$LATEST` (code + function.json).
-    func writeLatestTree(_ latest: Latest) throws -> LatestTree {
+    /// Writes the tree objects of `$LATEST` (code + function.json); the trees go into `pack` when
+    /// there is one, the configuration's blob is loose (the index is written with it later).
+    func writeLatestTree(_ latest: Latest, into pack: PackWriter? = nil) throws -> LatestTree {
         let configBlob = try objects.write(.blob, latest.configuration.encoded)
-        let trees = try latest.buildTrees(configBlob: configBlob) { try objects.write($0) }
+        let trees = try latest.buildTrees(configBlob: configBlob) { try write($0, into: pack) }
         return LatestTree(root: trees.root, code: trees.code, rootTree: trees.rootTree)
+    }
+
+    /// A tree into `pack` (which `add` is writing with a fresh tree's files), or loose without one.
+    /// In the pack, the 239 trees of the small benchmark tree cost no file each, and nothing
+    /// needs the pack's idx to find them until the pack is installed.
+    func write(_ tree: Tree, into pack: PackWriter?) throws -> ObjectID {
+        guard let pack else { return try objects.write(tree) }
+        let body = tree.encode()
+        let id = ObjectHasher.id(of: .tree, body: body)
+        try objects.write(.tree, body, id: id, into: pack)
+        return id
     }
 
     /// The version's tree: `$LATEST`'s, with function.json replaced when the description differs.

@@ -43,7 +43,9 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func write(_ kind: ObjectKind, _ body: [UInt8]) throws -> ObjectID {
         let id = ObjectHasher.id(of: kind, body: body)
-        if packs.contains(id) { return id }
+        // Loose first: a stat, where looking in a pack maps its idx (the kernel then makes up to
+        // 64 KB of it resident around each page the search touches).
+        if loose.contains(id) || packs.contains(id) { return id }
         try body.withUnsafeBytes { raw in try loose.write(kind: kind, body: raw, id: id) }
         return id
     }

@@ -76,11 +76,14 @@ import Testing
         #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1 && packs.filter { $0.hasSuffix(".idx") }.count == 1, "\(packs)")
         let idx = try #require(packs.first { $0.hasSuffix(".idx") })
         let verify = try box.git("verify-pack", "-v", box.path + "/.lambda/objects/pack/" + idx)
-        // Every distinct blob once (24 empty files and the two duplicates share theirs).
+        // Every distinct blob once (24 empty files and the two duplicates share theirs), and
+        // $LATEST's trees: m0…m12, code/ and the root.
         let staged = try box.git("ls-files", "-s").stdout.split(separator: "\n").filter { $0.contains("\tcode/") }
         let blobs = Set(staged.map { $0.split(separator: " ")[1] })
         #expect(staged.count == 1203 && blobs.count == 1200 - 23 + 1 + 1)
-        #expect(verify.stdout.contains("non delta: \(blobs.count) objects"), "\(verify.stdout)")
+        let trees = verify.stdout.split(separator: "\n").filter { $0.split(separator: " ").dropFirst().first == "tree" }
+        #expect(trees.count == 13 + 2, "\(verify.stdout)")
+        #expect(verify.stdout.contains("non delta: \(blobs.count + trees.count) objects"), "\(verify.stdout)")
         #expect(verify.stdout.contains(": ok"))
         try box.expectGitFsckClean()
         let id = try box.git("hash-object", "m5/f5.txt").stdout.trimmingCharacters(in: .newlines)

@@ -58,4 +58,23 @@ import Testing
         let temporary = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/.lambda/lvc/tmp")) ?? []
         #expect(temporary.isEmpty)
     }
+
+    /// The pack's list is sized for the trees too: one per folder at any depth, counted once.
+    @Test func foldersAreCountedOnceAtEveryDepth() {
+        func count(_ paths: [String]) -> Int {
+            let entries = paths.map { IndexEntry(path: Array($0.utf8), id: .zero, mode: .file) }
+                .sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            return Repository.folderCount(entries)
+        }
+        #expect(count([]) == 0)
+        #expect(count(["a", "b"]) == 0)
+        #expect(count(["a/x"]) == 1)
+        #expect(count(["a/b/c/x"]) == 3)
+        #expect(count(["a/x", "a/b/y", "a/z"]) == 2)               // a, a/b
+        #expect(count(["a/b.txt", "a/b/c"]) == 2)                   // a, a/b
+        #expect(count(["a-b/x", "a/y", "a/b/z"]) == 3)              // a-b, a, a/b
+        #expect(count(["bc/x", "b/y"]) == 2)                        // b, bc
+        #expect(count(["b/d/e", "b/d/f", "b/c", "g/h/i", "x"]) == 4) // b, b/d, g, g/h
+    }
 }
+
