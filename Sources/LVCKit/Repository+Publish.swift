@@ -28,30 +28,37 @@ extension Repository {
     /// this is the commit point), then `refs/heads/main`, then `$LATEST`'s new RevisionId in the index.
     public func publish(_ options: PublishOptions = PublishOptions()) throws -> PublishResult {
         if let description = options.description { try Validation.description(description) }
-        // Nearly every publish needs the package cache for the new version's CodeSha256. Its
-        // records (one per blob ever packaged, 20,000 for the small benchmark tree: about 4 ms)
-        // are read on another thread while $LATEST is locked and read. The cache is append-only
-        // and its readers ignore a torn record, so it needs no lock (Format.md §14).
-        let cacheDirectory = packageCacheDirectory
-        let cache = Prefetch { PackageCache(directory: cacheDirectory) }
         var created: Int?  // set at the commit point: from then on, version `created` exists
         do {
-            return try publishLocked(options, cache: cache) { created = $0 }
+            return try publishLocked(options) { created = $0 }
         } catch {
             guard let created else { throw error }
             throw LVCError.publishedIncomplete(version: created, error as? LVCError ?? .refused("\(error)"))
         }
     }
 
-    private func publishLocked(_ options: PublishOptions, cache: Prefetch<PackageCache>,
-                               committed: (Int) -> Void) throws -> PublishResult {
+    private func publishLocked(_ options: PublishOptions, committed: (Int) -> Void) throws -> PublishResult {
         try withLatestLock("publish") { latest in
             if let expected = options.revisionId, expected != latest.revisionId {
                 throw LVCError.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
             }
             let latestTree = try LVCError.wrap("publish") { try treeOfLatest(latest) }
+            // The package cache, for a CodeSha256: its records (one per blob ever packaged,
+            // 20,000 for the small benchmark tree, about 4 ms) are read on another thread while
+            // the package's entries are listed and compared with the last package's. Started only
+            // once a digest is sure to be needed, so that a publish that makes no version does not
+            // wait for it. The cache is append-only and its readers ignore a torn record, so it
+            // needs no lock (Format.md §14).
+            let cacheDirectory = packageCacheDirectory
+            var prefetched: Prefetch<PackageCache>?
+            func cache() -> Prefetch<PackageCache> {
+                if let prefetched { return prefetched }
+                let started = Prefetch { PackageCache(directory: cacheDirectory) }
+                prefetched = started
+                return started
+            }
             if let expected = options.codeSha256 {
-                let current = try codeDigest(codeTree: latestTree.code, latest: latest, cache: cache.value).sha256Base64
+                let current = try codeDigest(codeTree: latestTree.code, latest: latest, cache: cache().value).sha256Base64
                 if expected != current {
                     throw LVCError.invalidParameter("CodeSHA256 (\(expected)) is different from current CodeSHA256 in $LATEST (\(current)). Please try again with the CodeSHA256 in $LATEST.")
                 }
@@ -63,10 +70,11 @@ extension Repository {
             if let newest, newest.publishedFrom == latestTree.root || newest.tree == latestTree.root {
                 return PublishResult(version: newest, created: false)
             }
+            let loading = cache()
             let number = try versionCounter(newest: newest) + 1
             var configuration = latest.configuration
             if let description = options.description { configuration.description = description }
-            let digest = try codeDigest(codeTree: latestTree.code, latest: latest, cache: cache.value)
+            let digest = try codeDigest(codeTree: latestTree.code, latest: latest, cache: loading.value)
             let revisionId = Latest.newRevisionId()
             let commitID = try LVCError.wrap("publish version \(number)") { () throws -> ObjectID in
                 let tree = try versionTree(latestTree, configuration: configuration)
