@@ -22,9 +22,9 @@ extension Repository {
         let root = self.root
         let walking = force ? nil : BackgroundTask { try WorktreeScanner.scan(root: root, ignore: .none) }
         return try withLatestLock("check out \(qualifier)") { latest in
-            let scanning = walking ?? { [paths = latest.code.map(\.path)] in
-                BackgroundTask { try WorktreeScanner.scanTracked(root: root, paths: paths) }
-            }()
+            let scanning = walking ?? BackgroundTask { [paths = latest.code.map(\.path)] in
+                try WorktreeScanner.scanTracked(root: root, paths: paths)
+            }
             // What differs between $LATEST and the target, by tree ids: unchanged folders are
             // never read, so the work follows the size of the difference.
             let current = try LVCError.wrap("check out \(qualifier)") { try treeOfLatest(latest) }

@@ -76,9 +76,9 @@ public final class LooseObjects: Sendable {
     /// it, a second inflate set-up costs more than a regrown buffer would (trees in a diff).
     static let sizedReadThreshold = 32 << 10
 
-    /// Writes an object whose id the caller computed. Existing objects are left alone.
+    /// Writes an object whose id the caller computed and which the caller found missing from the
+    /// store (`ObjectStore.write` looks here first, then in the packs).
     public func write(kind: ObjectKind, body: UnsafeRawBufferPointer, id: ObjectID) throws {
-        if contains(id) { return }
         let deflater = Zlib.Deflater(level: compressionLevel)
         var compressed = [UInt8]()
         compressed.reserveCapacity(body.count / 2 + 64)
