@@ -1,4 +1,5 @@
 import LVCStore
+import LVCSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -150,33 +151,48 @@ enum WorktreeScanner {
     /// (each relative to its parent, never through a symlink) but not listed. A file whose folder
     /// cannot be opened is missing.
     static func scanTracked(root: String, paths: [[UInt8]]) throws -> WorktreeScan {
-        let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        // The folders are only named, never listed: descriptors that serve fstatat and openat
+        // and cost the kernel less than ones opened for reading.
+        let rootFD = open(root, pathOnly | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw LVCError.store(action: "read the folder", .io(path: root, operation: "open directory", errno: errno)) }
         defer { close(rootFD) }
-        // The folders of the paths, children in path order (paths under a folder are contiguous
-        // in byte order, so the depth-first reassembly comes out sorted).
+        // The folders of the paths, children in path order. Paths under a folder are contiguous
+        // in byte order, so the folders being filled are a stack (the current folder and its
+        // parents), and the depth-first reassembly comes out sorted.
         let top = Folder(path: [])
-        var folders = [[UInt8]: Folder]()
-        folders[[]] = top
-        func folder(_ path: ArraySlice<UInt8>) -> Folder {
-            if let known = folders[Array(path)] { return known }
-            let parentEnd = path.lastIndex(of: slash)
-            let parent = folder(parentEnd.map { path[..<$0] } ?? [])
-            let made = Folder(path: Array(path))
-            parent.children.append(.folder(made))
-            folders[made.path] = made
-            return made
-        }
-        var last = top  // sorted paths come folder by folder: look the folder up only when it changes
+        var filling = [top]
         for path in paths {
             let end = path.lastIndex(of: slash)
             let dir = end.map { path[..<$0] } ?? []
-            if !last.path.elementsEqual(dir) { last = folder(dir) }
-            last.children.append(.file(path: path, nameStart: end.map { $0 + 1 } ?? 0))
+            if !filling[filling.count - 1].path.elementsEqual(dir) {
+                // Leave the folders that do not hold this path, then enter the ones that do,
+                // one name at a time.
+                while filling.count > 1, !isInside(dir, filling[filling.count - 1].path) { filling.removeLast() }
+                let inner = filling[filling.count - 1]
+                var start = inner.path.isEmpty ? dir.startIndex : dir.startIndex + inner.path.count + 1
+                while start < dir.endIndex {
+                    let next = dir[start...].firstIndex(of: slash) ?? dir.endIndex
+                    let made = Folder(path: Array(dir[..<next]))
+                    filling[filling.count - 1].children.append(.folder(made))
+                    filling.append(made)
+                    start = next + 1
+                }
+            }
+            filling[filling.count - 1].children.append(.file(path: path, nameStart: end.map { $0 + 1 } ?? 0))
         }
         let startFD = dup(rootFD)
         return walk(top, rootFD: rootFD) { queue in openTracked(top, fd: startFD, queue: queue) }
     }
+
+    /// True when `path` is `folder` or inside it (`folder` empty: the function folder).
+    private static func isInside(_ path: ArraySlice<UInt8>, _ folder: [UInt8]) -> Bool {
+        if folder.isEmpty { return true }
+        guard path.count >= folder.count, path.prefix(folder.count).elementsEqual(folder) else { return false }
+        return path.count == folder.count || path[path.startIndex + folder.count] == slash
+    }
+
+    /// The open flag for a folder that is only named, never listed (O_PATH on Linux).
+    static var pathOnly: Int32 { lvc_path_only_flag() }
 
     /// Phase 1 of `scanTracked`: queues the folder, then opens its subfolders one at a time
     /// relative to it (closing `fd` at the end, as `list` does).
@@ -187,7 +203,7 @@ enum WorktreeScanner {
         let nameStart = folder.path.isEmpty ? 0 : folder.path.count + 1
         for child in folder.children {
             guard case .folder(let sub) = child else { continue }
-            let subFD = openat(fd, String(decoding: sub.path[nameStart...], as: UTF8.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let subFD = openat(fd, String(decoding: sub.path[nameStart...], as: UTF8.self), pathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if subFD >= 0 { openTracked(sub, fd: subFD, queue: queue) }  // else: all its files are missing
         }
     }
@@ -310,7 +326,7 @@ enum WorktreeScanner {
         }
         if fd < 0 {
             let name = folder.path.isEmpty ? "." : String(decoding: folder.path, as: UTF8.self)
-            fd = openat(rootFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            fd = openat(rootFD, name, pathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { return }  // vanished meanwhile: its files are not there either
         }
         defer { close(fd) }

@@ -1,11 +1,12 @@
 #ifndef LVC_SYSTEM_SHIM_H
 #define LVC_SYSTEM_SHIM_H
 
-// glibc calls that the Swift Glibc module does not import: malloc's controls (decision 0023) and
-// sync_file_range, a GNU extension (decision 0024). Each is a no-op where glibc or Linux is not
-// there.
+// glibc calls that the Swift Glibc module does not import: malloc's controls (decision 0023),
+// sync_file_range (decision 0024) and O_PATH, both GNU extensions. Each is a no-op where glibc or
+// Linux is not there.
 
 #include <sys/types.h>
+#include <fcntl.h>
 #if __has_include(<malloc.h>)
 #include <malloc.h>
 #endif
@@ -30,6 +31,17 @@ static inline int lvc_start_writeback(int fd, long long offset, long long count)
     return sync_file_range(fd, offset, count, 2 /* SYNC_FILE_RANGE_WRITE */);
 #else
     (void)fd; (void)offset; (void)count;
+    return 0;
+#endif
+}
+
+// The open flag for a descriptor that only names a folder for the *at calls (fstatat, openat),
+// without opening it for reading: Linux's O_PATH, which <fcntl.h> defines only with _GNU_SOURCE.
+// Where there is none, 0 (O_RDONLY): an ordinary descriptor serves the same calls.
+static inline int lvc_path_only_flag(void) {
+#if defined(__linux__) && defined(__O_PATH)
+    return __O_PATH;
+#else
     return 0;
 #endif
 }
