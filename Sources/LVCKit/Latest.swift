@@ -39,21 +39,26 @@ public struct Latest: Sendable, Equatable {
     static func decode(_ entries: consuming [IndexEntry], checksum: [UInt8], metadata: [UInt8]?, fallbackTime: Int64,
                        configLoader: (ObjectID) throws -> FunctionConfiguration) throws -> Latest {
         var code = entries  // taken from the index, so its paths can be stripped in place
-        var configuration = FunctionConfiguration()
+        var configBlob: ObjectID?
         var kept = 0
-        for i in code.indices {
-            if code[i].path == configPath {
-                configuration = try configLoader(code[i].id)
-            } else if code[i].path.starts(with: codePrefix) {
-                code[i].path.removeFirst(codePrefix.count)
-                if let problem = ReservedNames.problem(withPath: code[i].path) {
-                    throw LVCError.badPath(code[i].pathString, reason: "the index ($LATEST) holds an unsafe path: \(problem)")
+        // In place through the buffer, the prefixes hoisted: subscripting the array copied each
+        // entry three times (a third of reading $LATEST's 20,000 entries, not counting the index).
+        let prefix = codePrefix, config = configPath
+        try code.withUnsafeMutableBufferPointer { entries in
+            for i in entries.indices {
+                if Latest.strip(prefix, from: &entries[i].path) {
+                    if let problem = ReservedNames.problem(withPath: entries[i].path) {
+                        throw LVCError.badPath(entries[i].pathString, reason: "the index ($LATEST) holds an unsafe path: \(problem)")
+                    }
+                    if kept != i { entries.swapAt(kept, i) }
+                    kept += 1
+                } else if entries[i].path == config {
+                    configBlob = entries[i].id
                 }
-                code.swapAt(kept, i)
-                kept += 1
             }
         }
         code.removeLast(code.count - kept)
+        let configuration = try configBlob.map(configLoader) ?? FunctionConfiguration()
         // Without matching metadata (a crash between writing it and the index, or an index written
         // by git), the RevisionId is derived from the index itself: stable until the next change.
         let hex = ObjectID(bytes: checksum).hex
@@ -67,6 +72,22 @@ public struct Latest: Sendable, Equatable {
             tree = fields["tree"].flatMap { ObjectID(hex: $0) }
         }
         return Latest(code: code, configuration: configuration, revisionId: revisionId, lastModified: lastModified, tree: tree)
+    }
+
+    /// Removes `prefix` from the start of `path` if it is there: one memcmp, one memmove (the
+    /// generic `starts(with:)` and `removeFirst` cost about 140 instructions per path).
+    static func strip(_ prefix: [UInt8], from path: inout [UInt8]) -> Bool {
+        let n = prefix.count
+        guard n > 0, path.count >= n else { return false }
+        let matches = path.withUnsafeBufferPointer { bytes in
+            prefix.withUnsafeBufferPointer { memcmp(bytes.baseAddress!, $0.baseAddress!, n) == 0 }
+        }
+        guard matches else { return false }
+        path.withUnsafeMutableBufferPointer { bytes in
+            _ = memmove(bytes.baseAddress!, bytes.baseAddress! + n, bytes.count - n)
+        }
+        path.removeLast(n)
+        return true
     }
 
     static func uuidShaped(_ hex: String) -> String {

@@ -71,15 +71,7 @@ enum ReservedNames {
     /// not ASCII; the others (nearly all) need nothing more.
     static func problem(withPath path: [UInt8]) -> String? {
         if path.first == slash { return "absolute paths are not allowed" }
-        let suspect = path.withUnsafeBufferPointer { buffer -> Bool in
-            var atStart = true
-            for c in buffer {
-                if c < 0x20 || c >= 0x80 || c == backslash || (atStart && (c == dot || c == slash)) { return true }
-                atStart = c == slash
-            }
-            return atStart  // empty, or ends with "/": an empty last component
-        }
-        guard suspect else { return nil }
+        guard path.withUnsafeBufferPointer(isSuspect) else { return nil }
         return path.withUnsafeBufferPointer { buffer -> String? in
             var start = 0
             for i in 0...buffer.count where i == buffer.count || buffer[i] == slash {
@@ -87,6 +79,57 @@ enum ReservedNames {
                 start = i + 1
             }
             return nil
+        }
+    }
+
+    /// The quick pass of `problem(withPath:)`, eight bytes at a time: `$LATEST`'s every path goes
+    /// through it whenever `$LATEST` is read (20,000 paths, a quarter of the reading's
+    /// instructions when it went byte by byte).
+    static func isSuspect(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = path.count
+        guard count > 0, let base = path.baseAddress else { return true }  // empty
+        if path[count - 1] == slash { return true }  // an empty last component
+        guard count >= 8 else {
+            var startsComponent = true  // the next byte starts a component
+            for c in path {
+                if c < 0x20 || c >= 0x80 || c == backslash || (startsComponent && (c == dot || c == slash)) { return true }
+                startsComponent = c == slash
+            }
+            return false
+        }
+        /// The eight bytes at `offset`; `startsComponent`: the first of them starts a component.
+        func suspect(at offset: Int, startsComponent: Bool) -> Bool {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self))
+            let slashes = Word.bytes(of: word, equalTo: slash)
+            let startBytes = Word.bytes(of: word, equalTo: dot) | slashes  // suspect at a component's start
+            let starts = slashes << 8 | (startsComponent ? 0x80 : 0)  // bytes that start a component
+            return (Word.bytesBelow0x20(word) | word & Word.high | Word.bytes(of: word, equalTo: backslash)
+                | starts & startBytes) != 0
+        }
+        var i = 0
+        while i + 8 <= count {
+            if suspect(at: i, startsComponent: i == 0 || base[i - 1] == slash) { return true }
+            i += 8
+        }
+        // The last bytes: the last eight, overlapping checked ones (checking a byte twice gives
+        // the same answer).
+        return i < count && suspect(at: count - 8, startsComponent: base[count - 9] == slash)
+    }
+
+    /// Byte-wise tests on eight bytes at once: each returns a word whose bytes have their high bit
+    /// set exactly where the test holds (no carries between bytes, so no false positives).
+    private enum Word {
+        static let high: UInt64 = 0x8080_8080_8080_8080
+        static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+        static func bytes(of word: UInt64, equalTo byte: UInt8) -> UInt64 {
+            let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))  // zero where equal
+            return ~((x & low7) &+ low7 | x) & high
+        }
+
+        /// Bytes below 0x20 (control characters); bytes from 0x80 are not counted.
+        static func bytesBelow0x20(_ word: UInt64) -> UInt64 {
+            ~((word & low7) &+ 0x6060_6060_6060_6060 | word) & high
         }
     }
 }
