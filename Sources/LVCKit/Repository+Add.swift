@@ -257,7 +257,7 @@ extension Repository {
         for entry in entries {
             let path = entry.path[...]
             let folder = path.lastIndex(of: slash).map { path[..<$0] } ?? []
-            if folder.elementsEqual(previous) { continue }
+            if sameBytes(folder, previous) { continue }
             let components = folder.isEmpty ? 0 : folder.reduce(1) { $0 + ($1 == slash ? 1 : 0) }
             count += components - sharedComponents(folder, previous)
             previous = folder
@@ -323,6 +323,14 @@ func comparePaths(_ a: [UInt8], _ b: [UInt8]) -> Int {
     let c = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) } }
     if c != 0 { return Int(c) }
     return a.count - b.count
+}
+
+/// Byte equality with memcmp: the generic `elementsEqual` walks iterators, about 400
+/// instructions for a 30-byte folder path, 20,000 times per checkout or fresh `add`.
+func sameBytes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    guard !a.isEmpty else { return true }
+    return a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 } }
 }
 
 /// Walks two lists of entries sorted by path side by side (a merge join: no hashing of paths) and

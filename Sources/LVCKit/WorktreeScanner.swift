@@ -159,27 +159,33 @@ enum WorktreeScanner {
         // The folders of the paths, children in path order. Paths under a folder are contiguous
         // in byte order, so the folders being filled are a stack (the current folder and its
         // parents), and the depth-first reassembly comes out sorted.
+        // Each open folder's children are gathered in the stack and handed to the folder when it
+        // is left: appending to the class's property for every path costs an exclusivity check.
         let top = Folder(path: [])
-        var filling = [top]
+        var filling: [(folder: Folder, children: [Child])] = [(top, [])]
         for path in paths {
             let end = path.lastIndex(of: slash)
             let dir = end.map { path[..<$0] } ?? []
-            if !filling[filling.count - 1].path.elementsEqual(dir) {
+            if !sameBytes(filling[filling.count - 1].folder.path[...], dir) {
                 // Leave the folders that do not hold this path, then enter the ones that do,
                 // one name at a time.
-                while filling.count > 1, !isInside(dir, filling[filling.count - 1].path) { filling.removeLast() }
-                let inner = filling[filling.count - 1]
-                var start = inner.path.isEmpty ? dir.startIndex : dir.startIndex + inner.path.count + 1
+                while filling.count > 1, !isInside(dir, filling[filling.count - 1].folder.path) {
+                    let left = filling.removeLast()
+                    left.folder.children = left.children
+                }
+                let inner = filling[filling.count - 1].folder.path
+                var start = inner.isEmpty ? dir.startIndex : dir.startIndex + inner.count + 1
                 while start < dir.endIndex {
                     let next = dir[start...].firstIndex(of: slash) ?? dir.endIndex
                     let made = Folder(path: Array(dir[..<next]))
                     filling[filling.count - 1].children.append(.folder(made))
-                    filling.append(made)
+                    filling.append((made, []))
                     start = next + 1
                 }
             }
             filling[filling.count - 1].children.append(.file(path: path, nameStart: end.map { $0 + 1 } ?? 0))
         }
+        for (folder, children) in filling { folder.children = children }
         let startFD = dup(rootFD)
         return walk(top, rootFD: rootFD) { queue in openTracked(top, fd: startFD, queue: queue) }
     }
@@ -187,7 +193,7 @@ enum WorktreeScanner {
     /// True when `path` is `folder` or inside it (`folder` empty: the function folder).
     private static func isInside(_ path: ArraySlice<UInt8>, _ folder: [UInt8]) -> Bool {
         if folder.isEmpty { return true }
-        guard path.count >= folder.count, path.prefix(folder.count).elementsEqual(folder) else { return false }
+        guard path.count >= folder.count, sameBytes(path.prefix(folder.count), folder[...]) else { return false }
         return path.count == folder.count || path[path.startIndex + folder.count] == slash
     }
 

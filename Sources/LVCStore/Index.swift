@@ -105,10 +105,8 @@ public struct Index: Sendable, Equatable {
             let s = entry.stat
             put32(s.ctimeSeconds); put32(s.ctimeNanoseconds); put32(s.mtimeSeconds); put32(s.mtimeNanoseconds)
             put32(s.device); put32(s.inode); put32(entry.mode.rawValue); put32(s.uid); put32(s.gid); put32(s.size)
-            entry.id.withUnsafeBytes { id in
-                UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + id.count)]).copyMemory(from: id)
-                at += id.count
-            }
+            entry.id.store(into: buffer, at: at)  // (a closure here made every access to `at` checked)
+            at += ObjectID.byteCount
             let pathLength = prefix.count + entry.path.count
             let flags = UInt16(min(pathLength, 0xFFF))
             buffer.storeBytes(of: flags.bigEndian, toByteOffset: at, as: UInt16.self)

@@ -57,6 +57,15 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         try Swift.withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { try body($0) }
     }
 
+    /// Writes the 32 raw bytes at `offset` in `buffer`, which must have room for them.
+    public func store(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+        precondition(offset >= 0 && offset + Self.byteCount <= buffer.count, "no room for an object id")
+        buffer.storeBytes(of: w0.bigEndian, toByteOffset: offset, as: UInt64.self)
+        buffer.storeBytes(of: w1.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
+        buffer.storeBytes(of: w2.bigEndian, toByteOffset: offset + 16, as: UInt64.self)
+        buffer.storeBytes(of: w3.bigEndian, toByteOffset: offset + 24, as: UInt64.self)
+    }
+
     public var bytes: [UInt8] {
         Swift.withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Array($0) }
     }
