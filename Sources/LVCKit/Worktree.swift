@@ -47,6 +47,7 @@ enum ReservedNames {
     }
 
     private static func problem(in name: UnsafeBufferPointer<UInt8>) -> String? {
+        if !isSuspect(name, separators: false) { return nil }  // nearly every name
         if name.isEmpty { return "empty name" }
         if name[0] == dot {
             if name.count == 1 || (name.count == 2 && name[1] == dot) { return "'.' and '..' cannot be stored" }
@@ -71,7 +72,7 @@ enum ReservedNames {
     /// not ASCII; the others (nearly all) need nothing more.
     static func problem(withPath path: [UInt8]) -> String? {
         if path.first == slash { return "absolute paths are not allowed" }
-        guard path.withUnsafeBufferPointer(isSuspect) else { return nil }
+        guard path.withUnsafeBufferPointer({ isSuspect($0) }) else { return nil }
         return path.withUnsafeBufferPointer { buffer -> String? in
             var start = 0
             for i in 0...buffer.count where i == buffer.count || buffer[i] == slash {
@@ -85,7 +86,8 @@ enum ReservedNames {
     /// The quick pass of `problem(withPath:)`, eight bytes at a time: `$LATEST`'s every path goes
     /// through it whenever `$LATEST` is read (20,000 paths, a quarter of the reading's
     /// instructions when it went byte by byte).
-    static func isSuspect(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// `separators`: "/" separates components; false, a "/" anywhere is suspect (a single name).
+    static func isSuspect(_ path: UnsafeBufferPointer<UInt8>, separators: Bool = true) -> Bool {
         let count = path.count
         guard count > 0, let base = path.baseAddress else { return true }  // empty
         if path[count - 1] == slash { return true }  // an empty last component
@@ -93,6 +95,7 @@ enum ReservedNames {
             var startsComponent = true  // the next byte starts a component
             for c in path {
                 if c < 0x20 || c >= 0x80 || c == backslash || (startsComponent && (c == dot || c == slash)) { return true }
+                if c == slash && !separators { return true }
                 startsComponent = c == slash
             }
             return false
@@ -104,7 +107,7 @@ enum ReservedNames {
             let startBytes = Word.bytes(of: word, equalTo: dot) | slashes  // suspect at a component's start
             let starts = slashes << 8 | (startsComponent ? 0x80 : 0)  // bytes that start a component
             return (Word.bytesBelow0x20(word) | word & Word.high | Word.bytes(of: word, equalTo: backslash)
-                | starts & startBytes) != 0
+                | starts & startBytes | (separators ? 0 : slashes)) != 0
         }
         var i = 0
         while i + 8 <= count {
