@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "lvc", targets: ["lvc"]),
         .library(name: "LVCKit", targets: ["LVCKit"]),
+        .library(name: "LVCStore", targets: ["LVCStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -101,7 +101,7 @@ struct PackageContents {
         let reader = try ZipArchive.Reader()
         var targets = [[UInt8]: [UInt8]]()
         for i in pending.indices where pending[i].mode == .symlink {
-            let target = try archive.contents(of: pending[i].entry, with: reader)
+            let target = try archive.contents(of: pending[i].entry, with: reader, limit: Limits.linkTarget)
             try PackageContents.checkTargetBytes(target, entry: pending[i].entry.name)
             pending[i].target = target
             targets[pending[i].path] = target

@@ -65,8 +65,13 @@ extension ZipArchive {
         }
     }
 
-    /// An entry's uncompressed bytes in memory, for small entries (symlink targets).
-    func contents(of entry: Entry, with reader: Reader) throws -> [UInt8] {
+    /// An entry's uncompressed bytes in memory, for small entries (symlink targets): one whose
+    /// header announces more than `limit` bytes is refused before anything is allocated or read
+    /// (the announced size is the archive's word, found by fuzzing to reserve 4 GB).
+    func contents(of entry: Entry, with reader: Reader, limit: Int) throws -> [UInt8] {
+        guard entry.size <= limit else {
+            throw Failure(entry: entry.name, reason: "announces \(entry.size.grouped) bytes, more than the \(limit.grouped) lvc reads into memory for such an entry")
+        }
         var bytes = [UInt8]()
         bytes.reserveCapacity(entry.size)
         try stream(entry, with: reader) { bytes.append(contentsOf: $0) }
