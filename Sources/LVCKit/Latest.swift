@@ -128,8 +128,13 @@ public struct Latest: Sendable, Equatable {
 
     /// Same code and configuration (stat data, RevisionId and time aside).
     func sameContent(as other: Latest) -> Bool {
-        configuration == other.configuration && code.count == other.code.count
-            && zip(code, other.code).allSatisfy { $0.path == $1.path && $0.id == $1.id && $0.mode == $1.mode }
+        configuration == other.configuration && IndexEntry.same(code, other.code, withStat: false)
+    }
+
+    /// Every field equal, the entries compared in place (`IndexEntry.same`).
+    public static func == (a: Latest, b: Latest) -> Bool {
+        a.revisionId == b.revisionId && a.lastModified == b.lastModified && a.tree == b.tree
+            && a.configuration == b.configuration && IndexEntry.same(a.code, b.code, withStat: true)
     }
 }
 
@@ -190,7 +195,7 @@ extension Repository {
         }
         // The body may name $LATEST's new tree itself (checkout and add do); otherwise rebuild it.
         latest.tree = try LVCError.wrap(action) { try tree(of: latest, before: before) }
-        let indexUnchanged = latest.code == before.code && latest.configuration == before.configuration
+        let indexUnchanged = IndexEntry.same(latest.code, before.code, withStat: true) && latest.configuration == before.configuration
         if latest != before, indexUnchanged, let current = FileSystem.readTail(indexPath, count: 32), current.count == 32 {
             // Only the RevisionId or time moved (a publish): the index stays, its metadata changes.
             try LVCError.wrap(action) {

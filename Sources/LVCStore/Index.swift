@@ -33,6 +33,22 @@ public struct IndexEntry: Sendable, Equatable {
     }
 
     public var pathString: String { String(decoding: path, as: UTF8.self) }
+
+    /// Two entry lists compared in place: `==` on the arrays copies every entry to compare it
+    /// (20,000 entries, several times per `add`). `withStat` false compares paths, ids and modes.
+    public static func same(_ a: [IndexEntry], _ b: [IndexEntry], withStat: Bool) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                if x.baseAddress == y.baseAddress { return true }
+                for i in x.indices {
+                    if x[i].id != y[i].id || x[i].mode != y[i].mode || (withStat && x[i].stat != y[i].stat)
+                        || x[i].path != y[i].path { return false }
+                }
+                return true
+            }
+        }
+    }
 }
 
 /// git's index file, version 2 (`DIRC`), with SHA-256 ids: `git ls-files`, `git fsck` and `git gc`
@@ -120,7 +136,8 @@ public struct Index: Sendable, Equatable {
         for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
         put32(2)
         put32(UInt32(entries.count + trailing.count))
-        for entry in entries { try put(entry, prefix: pathPrefix) }
+        for entry in entries { try put(entry, prefix: pathPrefix) }  // (not in a closure: the nested functions'
+        // position would then be checked for exclusive access on every use)
         for entry in trailing { try put(entry, prefix: []) }
         for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
             try reserve(8)

@@ -44,6 +44,28 @@ import Testing
         #expect(throws: Index.DecodeError.self) { try Index.decode(damaged) }
     }
 
+    /// `IndexEntry.same` agrees with `==` on the arrays, and ignores stat data only when told to.
+    @Test func entryListsComparedInPlace() {
+        let a = ObjectHasher.id(of: .blob, body: Array("a".utf8)), b = ObjectHasher.id(of: .blob, body: Array("b".utf8))
+        var stat = StatData()
+        stat.size = 7
+        let list = [IndexEntry(path: Array("lib/a.js".utf8), id: a, mode: .file, stat: stat),
+                    IndexEntry(path: Array("run".utf8), id: b, mode: .executable)]
+        let copy = list.map { IndexEntry(path: Array($0.path), id: $0.id, mode: $0.mode, stat: $0.stat) }  // other storage
+        var restat = copy; restat[0].stat.size = 8
+        var renamed = copy; renamed[1].path = Array("rum".utf8)
+        var rehashed = copy; rehashed[0].id = b
+        var remoded = copy; remoded[1].mode = .file
+        for (other, equalWithStat, equalWithoutStat) in [(copy, true, true), (restat, false, true), (renamed, false, false),
+                                                         (rehashed, false, false), (remoded, false, false),
+                                                         (Array(copy.prefix(1)), false, false), ([], false, false)] {
+            #expect(IndexEntry.same(list, other, withStat: true) == equalWithStat)
+            #expect(IndexEntry.same(list, other, withStat: true) == (list == other))
+            #expect(IndexEntry.same(list, other, withStat: false) == equalWithoutStat)
+        }
+        #expect(IndexEntry.same([], [], withStat: true))
+    }
+
     /// A path ends at its first NUL, and one without a NUL before the checksum is refused.
     @Test func indexPathsEndAtTheirNul() throws {
         let id = ObjectHasher.id(of: .blob, body: [])
