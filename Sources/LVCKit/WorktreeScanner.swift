@@ -271,7 +271,7 @@ enum WorktreeScanner {
         // Each name is read straight into its full path: one allocation per entry. The paths
         // share the folder's prefix, so they sort as their names do.
         let nameStart = folder.path.isEmpty ? 0 : folder.path.count + 1
-        var paths = [(path: [UInt8], isDir: Bool)]()
+        var paths = [(key: UInt64, path: [UInt8], isDir: Bool)]()
         while let entry = readdir(dir) {
             var type = entry.pointee.d_type
             let listed = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8]? in
@@ -286,14 +286,18 @@ enum WorktreeScanner {
                 return join(folder.path, name)
             }
             guard let path = listed, !ReservedNames.isReserved(path[nameStart...]) else { continue }
-            paths.append((path, type == UInt8(DT_DIR)))
+            let isDir = type == UInt8(DT_DIR)
+            paths.append((sortKey(path[nameStart...], isDir: isDir), path, isDir))
         }
-        paths.sort { TreeEntry.compareNames($0.path, $0.isDir, $1.path, $1.isDir, from: nameStart) < 0 }
+        // Most names differ in their first eight bytes: those decide as one integer comparison.
+        paths.sort {
+            $0.key != $1.key ? $0.key < $1.key : TreeEntry.compareNames($0.path, $0.isDir, $1.path, $1.isDir, from: nameStart) < 0
+        }
         var children = [Child]()
         children.reserveCapacity(paths.count)
         var subfolders = [Folder]()
         var hasFiles = false
-        for (childPath, isDir) in paths {
+        for (_, childPath, isDir) in paths {
             if ignore.isIgnored(childPath, isDirectory: isDir) { continue }
             if let problem = ReservedNames.problem(with: childPath[nameStart...]) {
                 folder.listingSkipped.append((ZipArchive.display(childPath), problem))
@@ -319,6 +323,24 @@ enum WorktreeScanner {
             }
             list(sub, fd: childFD, ignore: ignore, queue: queue)
         }
+    }
+
+    /// The first eight bytes of a name in git's tree order, as a big-endian integer: a folder's
+    /// name continues with "/", a file's with nothing (0, which no name holds). Keys that differ
+    /// order their names as `TreeEntry.compareNames` does; equal keys need the full comparison.
+    static func sortKey(_ name: ArraySlice<UInt8>, isDir: Bool) -> UInt64 {
+        var key: UInt64 = 0
+        var n = 0
+        for byte in name.prefix(8) {
+            key = key << 8 | UInt64(byte)
+            n += 1
+        }
+        if n < 8 {
+            key = key << 8 | (isDir ? UInt64(slash) : 0)
+            n += 1
+            key <<= UInt64(8 * (8 - n))
+        }
+        return key
     }
 
     /// Phase 2 for one folder: `fstatat` of each file, relative to the folder.

@@ -59,4 +59,32 @@ import Darwin
         let found = try WorktreeScanner.scanTracked(root: root, paths: tracked)
         #expect(found.files.map(\.pathString) == ["top.js"])
     }
+
+    /// Two names whose sort keys differ are ordered by their keys exactly as git's tree order
+    /// orders them (files and folders, names shorter and longer than eight bytes, bytes just
+    /// below and above "/", non-ASCII bytes).
+    @Test func sortKeysOrderNamesAsGitDoes() {
+        let alphabet: [UInt8] = [0x2D, 0x2E, 0x30, 0x41, 0x61, 0x7A, 0xC3, 0xFF]  // - . 0 A a z, high bytes
+        var state: UInt64 = 0x5EED_2026_1128
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var names = [(name: [UInt8], isDir: Bool)]()
+        for _ in 0..<600 {
+            let name = (0..<(1 + next(11))).map { _ in alphabet[next(alphabet.count)] }
+            names.append((name, next(2) == 0))
+            names.append((name + [0x2E, 0x6A, 0x73], false))  // and the same with ".js"
+        }
+        var decided = 0
+        for _ in 0..<100_000 {
+            let a = names[next(names.count)], b = names[next(names.count)]
+            let ka = WorktreeScanner.sortKey(a.name[...], isDir: a.isDir), kb = WorktreeScanner.sortKey(b.name[...], isDir: b.isDir)
+            guard ka != kb else { continue }
+            decided += 1
+            let order = TreeEntry.compareNames(a.name, a.isDir, b.name, b.isDir)
+            #expect((ka < kb) == (order < 0), "\(a) \(b)")
+        }
+        #expect(decided > 50_000)
+    }
 }
