@@ -78,11 +78,7 @@ public struct Latest: Sendable, Equatable {
     /// generic `starts(with:)` and `removeFirst` cost about 140 instructions per path).
     static func strip(_ prefix: [UInt8], from path: inout [UInt8]) -> Bool {
         let n = prefix.count
-        guard n > 0, path.count >= n else { return false }
-        let matches = path.withUnsafeBufferPointer { bytes in
-            prefix.withUnsafeBufferPointer { memcmp(bytes.baseAddress!, $0.baseAddress!, n) == 0 }
-        }
-        guard matches else { return false }
+        guard n > 0, path.count >= n, sameBytes(path[..<n], prefix[...]) else { return false }
         path.withUnsafeMutableBufferPointer { bytes in
             _ = memmove(bytes.baseAddress!, bytes.baseAddress! + n, bytes.count - n)
         }
@@ -195,13 +191,14 @@ extension Repository {
         }
         // The body may name $LATEST's new tree itself (checkout and add do); otherwise rebuild it.
         latest.tree = try LVCError.wrap(action) { try tree(of: latest, before: before) }
-        let indexUnchanged = IndexEntry.same(latest.code, before.code, withStat: true) && latest.configuration == before.configuration
-        if latest != before, indexUnchanged, let current = FileSystem.readTail(indexPath, count: 32), current.count == 32 {
+        let changed = latest != before
+        if changed, IndexEntry.same(latest.code, before.code, withStat: true), latest.configuration == before.configuration,
+           let current = FileSystem.readTail(indexPath, count: 32), current.count == 32 {
             // Only the RevisionId or time moved (a publish): the index stays, its metadata changes.
             try LVCError.wrap(action) {
                 try FileSystem.atomicWrite(latestMetadataPath, latest.metadata(indexChecksum: Array(current.suffix(32))))
             }
-        } else if latest != before || !FileSystem.exists(indexPath) {
+        } else if changed || !FileSystem.exists(indexPath) {
             try LVCError.wrap(action) {
                 let configBlob = try objects.write(.blob, latest.configuration.encoded)
                 let checksum = try latest.writeIndex(configBlob: configBlob) { try lock.write($0) }

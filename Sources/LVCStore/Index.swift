@@ -136,8 +136,9 @@ public struct Index: Sendable, Equatable {
         for byte in "DIRC".utf8 { buffer[at] = byte; at += 1 }
         put32(2)
         put32(UInt32(entries.count + trailing.count))
-        for entry in entries { try put(entry, prefix: pathPrefix) }  // (not in a closure: the nested functions'
-        // position would then be checked for exclusive access on every use)
+        // Not in a closure (to spare the loop's copies): the nested functions' write position
+        // would then be checked for exclusive access on every use, which costs more.
+        for entry in entries { try put(entry, prefix: pathPrefix) }
         for entry in trailing { try put(entry, prefix: []) }
         for (signature, payload) in extensions.sorted(by: { $0.key < $1.key }) {
             try reserve(8)
