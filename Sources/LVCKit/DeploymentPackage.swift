@@ -1,9 +1,10 @@
 import LVCStore
 
 /// The canonical deployment package (.zip) of a code tree: the same tree gives the same bytes on
-/// every run and machine with the same zlib. Entries are sorted by path; every timestamp is
-/// 1980-01-01 00:00; modes are 0644, 0755 or a symlink (0777 link, target as data); no folder
-/// entries, no extra fields; deflate at zlib's default level, or stored when that is not smaller.
+/// every run and machine with the same zlib. The central directory lists the entries by path, their
+/// data is laid out as `Layout` says; every timestamp is 1980-01-01 00:00; modes are 0644, 0755 or
+/// a symlink (0777 link, target as data); no folder entries, no extra fields; deflate at zlib's
+/// default level, or stored when that is not smaller.
 /// Written directly (not with ZIPFoundation) so that writing is linear and the bytes are ours.
 public struct DeploymentPackage {
     public struct Entry: Sendable {
@@ -22,24 +23,58 @@ public struct DeploymentPackage {
     static let dosTime: UInt16 = 0
     static let deflateLevel: Int32 = 6
 
-    /// Streams the zip for `entries` into `sink` and returns its digest. Entries come from `cache`
-    /// when it has them; the others are read and compressed in parallel batches (and added to
-    /// the cache). The bytes are emitted in order.
+    /// How the entries' data is laid out in the zip (Format.md §13.1). In every layout the central
+    /// directory lists the entries in path order, which is the order `unzip -l` and every reader
+    /// that goes by the directory show.
+    public enum Layout: Int, Sendable {
+        /// Every entry's data in path order: versions published before layout 2 (their commits
+        /// have no `Lambda-Package-Layout` trailer).
+        case pathOrder = 1
+        /// The data of files of `largeFileSize` bytes or more first, then the others, each group in
+        /// path order: editing a small file rehashes only the small files after it (decision 0026).
+        case largeFirst = 2
+
+        /// The layout of every package lvc computes for `$LATEST` and records in new versions.
+        public static let current = Layout.largeFirst
+        public static let largeFileSize = 16 * 1024
+    }
+
+    /// Where an entry went, for its central-directory record (written after every entry's data).
+    struct Placed {
+        var method: UInt16 = 0
+        var crc: UInt32 = 0
+        var storedCount = 0
+        var size = 0
+        var localOffset = 0
+    }
+
+    /// Streams the zip for `entries` (sorted by path) into `sink` and returns its digest. Entries
+    /// come from `cache` when it has them; the others are read and compressed in parallel batches
+    /// (and added to the cache). The bytes are emitted in order.
     /// With `verify`, every blob is read from the store (which checks its hash) even when the
     /// cache has its compressed form, and the cached CRC and size must match it: used when the
     /// bytes leave lvc (`export`). Without it (publish, show) cached entries are trusted.
     ///
-    /// Digest only (no `sink`): with `resume`, the entries before its checkpoint are not read or
-    /// hashed again (their central-directory records come from the cache) and the hash goes on from
-    /// the checkpoint's state; `recorder` collects checkpoints for the next package.
+    /// Digest only (no `sink`): of `checkpoints` (saved from the last package), those whose list
+    /// of entries before them is this package's too are kept; the entries before the last of them
+    /// are not read or hashed again (their central-directory records come from the cache) and the
+    /// hash goes on from its state. `recorder` collects checkpoints for the next package.
     /// Entries compressed afresh are added to the cache, and a cached entry found not to hold its
     /// blob (`verify`) makes the saved checkpoints go; with `updatesCache` false (`fsck`) the
     /// cache's folder is left as it is.
-    static func write(entries: [Entry], objects: ObjectStore, cache: PackageCache? = nil, verify: Bool = false,
-                      updatesCache: Bool = true, resume: PackageCheckpoints.Checkpoint? = nil, recorder: CheckpointRecorder? = nil,
-                      progress: ProgressHandler? = nil, sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> Digest {
+    static func write(entries: [Entry], layout: Layout, objects: ObjectStore, cache: PackageCache? = nil,
+                      verify: Bool = false, updatesCache: Bool = true, checkpoints saved: [PackageCheckpoints.Checkpoint] = [],
+                      recorder: CheckpointRecorder? = nil, progress: ProgressHandler? = nil,
+                      sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> Digest {
         guard entries.count < 0xFFFF else {
             throw LVCError.refused("the package would have \(entries.count) files; lvc writes zips of at most 65,534 files (no zip64)")
+        }
+        let order = try dataOrder(count: entries.count, layout: layout) { i in
+            let entry = entries[i]
+            if !verify, entry.mode != .symlink, let (record, _) = cache?.lookup(entry.id) { return record.size }
+            return try LVCError.wrap("read \(String(decoding: entry.path, as: UTF8.self)) for the package") {
+                try objects.info(entry.id).size
+            }
         }
         var hasher = ByteHasher()
         var offset = 0
@@ -48,25 +83,27 @@ public struct DeploymentPackage {
             offset += bytes.count
             try sink?(bytes)
         }
-        var central = [UInt8]()
+        var placed = [Placed](repeating: Placed(), count: entries.count)
         var fresh = [(ObjectID, CompressedEntry)]()
         var damaged = false  // a cached entry did not hold its blob: hashes saved from it are suspect
         let batch = 256
         var start = 0
-        if let resume, sink == nil, !verify,
-           let prefix = try resumedPrefix(entries: entries, at: resume, objects: objects, cache: cache) {
-            hasher = prefix.hasher
-            offset = resume.offset
-            central = prefix.central
-            start = resume.entryIndex
-        } else {
-            recorder?.startOver()  // hashed from the start: keep only checkpoints taken now
-            central.reserveCapacity(centralSize(entries))
+        var list = EntryListHasher()
+        recorder?.startOver()
+        if sink == nil, !verify, let resumed = resumable(saved, entries: entries, order: order),
+           let prefix = try resumedPrefix(entries: entries, order: order, at: resumed.carried.last!, objects: objects,
+                                          cache: cache, into: &placed) {
+            hasher = prefix
+            offset = resumed.carried.last!.offset
+            start = resumed.carried.last!.entryIndex
+            list = resumed.list
+            recorder?.carry(resumed.carried)
         }
         var header = [UInt8]()  // one local header at a time, in the same buffer
         let counter = ProgressCounter(total: entries.count - start, handler: progress)
         while start < entries.count {
-            let slice = Array(entries[start..<min(start + batch, entries.count)])
+            let indexes = Array(order.indexes[start..<min(start + batch, entries.count)])
+            let slice = indexes.map { entries[$0] }
             // Cached entries need no work; the others are read and compressed on all cores.
             var ready = slice.map { verify ? nil : CompressedEntry(cachedFor: $0, in: cache) }
             let missing = ready.indices.filter { ready[$0] == nil }
@@ -84,19 +121,34 @@ public struct DeploymentPackage {
                 // Only regular files are cached: a symlink is always stored, so the same bytes as a
                 // file (deflated) and as a link (stored) must not share a cache record.
                 if !c.fromCache && entry.mode != .symlink { fresh.append((entry.id, c)) }
+                if layout == .largeFirst, (c.size >= Layout.largeFileSize) != (start + i < order.largeCount) {
+                    // The size the order was made from (the object's header or the cache's record)
+                    // is not the content's.
+                    throw LVCError.refused("could not build the package: \(String(decoding: entry.path, as: UTF8.self)) "
+                                           + "(blob \(entry.id)) holds \(c.size) bytes, not the size its object header or "
+                                           + "package cache record gives; run 'lvc fsck'")
+                }
                 guard fits(offset: offset, path: entry.path, storedCount: c.storedCount, size: c.size) else {
                     throw LVCError.refused(tooLarge)
                 }
-                recorder?.reached(entryIndex: start + i, offset: offset, hasher: hasher)
-                let localOffset = offset
+                if let recorder {
+                    recorder.reached(entryIndex: start + i, offset: offset, hasher: hasher, list: list)
+                    list.add(entry)
+                }
+                placed[indexes[i]] = Placed(method: c.method, crc: c.crc, storedCount: c.storedCount,
+                                                                size: c.size, localOffset: offset)
                 header.removeAll(keepingCapacity: true)
                 appendLocalHeader(to: &header, path: entry.path, method: c.method, crc: c.crc, storedCount: c.storedCount, size: c.size)
                 try header.withUnsafeBytes { try emit($0) }
                 try c.forEachStoredPiece { try emit($0) }
-                appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: c.method, crc: c.crc,
-                                    storedCount: c.storedCount, size: c.size, localOffset: localOffset)
             }
             start += batch
+        }
+        var central = [UInt8]()
+        central.reserveCapacity(centralSize(entries))
+        for (entry, p) in zip(entries, placed) {
+            appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: p.method, crc: p.crc,
+                                storedCount: p.storedCount, size: p.size, localOffset: p.localOffset)
         }
         try finish(central: central, count: entries.count, offset: offset, emit: emit)
         if updatesCache {
@@ -106,32 +158,74 @@ public struct DeploymentPackage {
         return Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
     }
 
-    /// The hash state and central directory of the first `checkpoint.entryIndex` entries, from
-    /// the checkpoint and the cache's records, without reading their bytes; nil when it cannot be
-    /// resumed (an entry the cache does not have, or sizes that do not add up to the checkpoint's
-    /// offset: then the package is hashed from the start).
-    static func resumedPrefix(entries: [Entry], at checkpoint: PackageCheckpoints.Checkpoint, objects: ObjectStore,
-                              cache: PackageCache?) throws -> (hasher: ByteHasher, central: [UInt8])? {
-        guard checkpoint.entryIndex <= entries.count, let hasher = ByteHasher(savedState: checkpoint.state) else { return nil }
-        var central = [UInt8]()
-        central.reserveCapacity(centralSize(entries))  // the rest of the package's records follow
+    /// The order in which the entries' data is written (indexes into `entries`, which are sorted
+    /// by path), and how many of them are large files (`largeFirst`; 0 in path order).
+    struct DataOrder: RandomAccessCollection {
+        var indexes: [Int]
+        var largeCount: Int
+        var startIndex: Int { 0 }
+        var endIndex: Int { indexes.count }
+        subscript(position: Int) -> Int { indexes[position] }
+    }
+
+    /// `size(i)`: the size of the blob of entry `i`.
+    static func dataOrder(count: Int, layout: Layout, size: (Int) throws -> Int) throws -> DataOrder {
+        guard layout == .largeFirst else { return DataOrder(indexes: Array(0..<count), largeCount: 0) }
+        var large = [Int](), small = [Int]()
+        small.reserveCapacity(count)
+        for i in 0..<count {
+            if try size(i) >= Layout.largeFileSize { large.append(i) } else { small.append(i) }
+        }
+        return DataOrder(indexes: large + small, largeCount: large.count)
+    }
+
+    /// The saved checkpoints that hold for this package: those before which its entries (in data
+    /// order) are the ones the saved package had, with the entry list's hash at the last of them.
+    /// Nil when none does.
+    static func resumable(_ saved: [PackageCheckpoints.Checkpoint], entries: [Entry], order: DataOrder)
+        -> (carried: [PackageCheckpoints.Checkpoint], list: EntryListHasher)? {
+        var list = EntryListHasher()
+        var carried = [PackageCheckpoints.Checkpoint]()
+        var atLast = list
+        var next = 0
+        for checkpoint in saved {
+            guard checkpoint.entryIndex <= order.count else { break }
+            while next < checkpoint.entryIndex {
+                list.add(entries[order[next]])
+                next += 1
+            }
+            guard list.digest() == checkpoint.entries else { break }
+            carried.append(checkpoint)
+            atLast = list
+        }
+        return carried.isEmpty ? nil : (carried, atLast)
+    }
+
+    /// The hash state at `checkpoint`, with the placement of the entries before it (from the
+    /// cache's records, without reading their bytes) in `placed`; nil when it cannot be resumed (an
+    /// entry the cache does not have, or sizes that do not add up to the checkpoint's offset: then
+    /// the package is hashed from the start).
+    static func resumedPrefix(entries: [Entry], order: DataOrder, at checkpoint: PackageCheckpoints.Checkpoint,
+                              objects: ObjectStore, cache: PackageCache?, into placed: inout [Placed]) throws -> ByteHasher? {
+        guard checkpoint.entryIndex <= order.count, let hasher = ByteHasher(savedState: checkpoint.state) else { return nil }
         var offset = 0
-        for entry in entries[..<checkpoint.entryIndex] {
-            let method: UInt16, crc: UInt32, storedCount: Int, size: Int
+        for i in order.indexes[..<checkpoint.entryIndex] {
+            let entry = entries[i]
+            var p = Placed()
             if entry.mode == .symlink {
                 // Never cached: a link's entry is its target, stored (a few bytes to read).
                 let target = try objects.read(entry.id, as: .blob)
-                (method, crc, storedCount, size) = (0, Zlib.crc32(target), target.count, target.count)
+                (p.method, p.crc, p.storedCount, p.size) = (0, Zlib.crc32(target), target.count, target.count)
             } else if let (record, _) = cache?.lookup(entry.id) {
-                (method, crc, storedCount, size) = (record.method, record.crc, record.length, record.size)
+                (p.method, p.crc, p.storedCount, p.size) = (record.method, record.crc, record.length, record.size)
             } else {
                 return nil
             }
-            appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: method, crc: crc,
-                                storedCount: storedCount, size: size, localOffset: offset)
-            offset += 30 + entry.path.count + storedCount
+            p.localOffset = offset
+            placed[i] = p
+            offset += 30 + entry.path.count + p.storedCount
         }
-        return offset == checkpoint.offset ? (hasher, central) : nil
+        return offset == checkpoint.offset ? hasher : nil
     }
 
     /// The general-purpose flags of an entry: bit 11 (UTF-8 name) when the path is not ASCII.

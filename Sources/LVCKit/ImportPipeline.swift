@@ -17,11 +17,13 @@ import Darwin
 ///   the blob's SHA-256 and, for a real import, into a raw deflater at the canonical zip's level
 ///   whose output becomes a pending loose object (`PendingBlob`), installed only if everything
 ///   passes;
-/// * the calling thread takes the results in path order and builds the canonical zip's CodeSha256
-///   from the same deflated bytes (read back from the pending objects), appending them to the
-///   package cache, so `show`, `publish` and `export` find every entry compressed already.
+/// * the calling thread takes the results in the canonical zip's data order (large files first,
+///   decision 0026) and builds its CodeSha256 from the same deflated bytes (read back from the
+///   pending objects), appending them to the package cache, so `show`, `publish` and `export` find
+///   every entry compressed already.
 ///
-/// A dry run only hashes. The first failing entry in path order is the one reported.
+/// Files are taken in that order in a dry run too. The first failing entry in that order is the
+/// one reported.
 enum ImportPipeline {
     struct Staged {
         var id: ObjectID
@@ -44,6 +46,8 @@ enum ImportPipeline {
                     cacheWriter: PackageCacheWriter?, progress: ProgressHandler?) throws -> Output {
         let files = package.contents.files
         let archive = package.archive
+        // Sizes were checked against the archive's directory; a link's size is its target's.
+        let order = try DeploymentPackage.dataOrder(count: files.count, layout: .current) { files[$0].entry.size }
         let results = OrderedResults<Staged>(count: files.count)
         let counter = ProgressCounter(total: files.count, handler: progress)
         let workers = ThreadGroup(count: min(max(1, System.coreCount), files.count)) { _ in
@@ -54,25 +58,24 @@ enum ImportPipeline {
                 return
             }
             while let i = results.take() {
-                let result = Result { try stage(files[i], archive: archive, objects: objects, worker: worker) }
+                let result = Result { try stage(files[order[i]], archive: archive, objects: objects, worker: worker) }
                 if case .failure = result { results.stop() }
                 results.set(i, result)
                 counter.tick()
             }
         }
-        var staged = [Staged]()
-        staged.reserveCapacity(files.count)
+        var staged = [Staged?](repeating: nil, count: files.count)
         do {
-            let zip = objects == nil ? nil : try CanonicalZip(archive: archive, cache: cache, writer: cacheWriter)
+            let zip = objects == nil ? nil : try CanonicalZip(archive: archive, files: files, cache: cache, writer: cacheWriter)
             for i in files.indices {
                 let result = results.wait(i)
                 let next = try result.get()
-                staged.append(next)
-                try zip?.add(files[i], next)
+                staged[order[i]] = next
+                try zip?.add(order[i], next)
             }
             let digest = try zip?.finish()
             workers.join()
-            return Output(staged: staged, canonical: digest)
+            return Output(staged: staged.map { $0! }, canonical: digest)
         } catch {
             results.stop()
             workers.join()
@@ -118,22 +121,25 @@ enum ImportPipeline {
     }
 }
 
-/// The canonical zip (Format.md §13) of the imported files, built in path order from the bytes the
-/// workers produced, hashed and never written; its entries go to the package cache.
+/// The canonical zip (Format.md §13) of the imported files, built in its data order from the bytes
+/// the workers produced, hashed and never written; its entries go to the package cache.
 private final class CanonicalZip {
     let archive: ZipArchive
+    let files: [PackageContents.File]
     let cache: PackageCache?
     let writer: PackageCacheWriter?
     let reader: ZipArchive.Reader
     var hasher = ByteHasher()
     var offset = 0
-    var central = [UInt8]()
-    var count = 0
+    /// Where each file (by index in `files`) went, for the central directory.
+    var placed: [DeploymentPackage.Placed]
     var cached = Set<ObjectID>()
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
-    init(archive: ZipArchive, cache: PackageCache?, writer: PackageCacheWriter?) throws {
+    init(archive: ZipArchive, files: [PackageContents.File], cache: PackageCache?, writer: PackageCacheWriter?) throws {
         self.archive = archive
+        self.files = files
+        placed = Array(repeating: DeploymentPackage.Placed(), count: files.count)
         self.cache = cache
         self.writer = writer
         reader = try ZipArchive.Reader()
@@ -144,7 +150,9 @@ private final class CanonicalZip {
         offset += bytes.count
     }
 
-    func add(_ file: PackageContents.File, _ staged: ImportPipeline.Staged) throws {
+    /// Emits `files[index]`, whose data comes next.
+    func add(_ index: Int, _ staged: ImportPipeline.Staged) throws {
+        let file = files[index]
         let size = file.entry.size, crc = file.entry.crc
         let method: UInt16, storedCount: Int
         // The cache's entry wins, as in `publish` and `show` (decision 0007). Symlinks are never
@@ -189,9 +197,8 @@ private final class CanonicalZip {
             }
             if record { writer?.end(id: staged.id, size: size, crc: crc, method: method) }
         }
-        DeploymentPackage.appendCentralRecord(to: &central, path: file.path, mode: file.mode, method: method, crc: crc,
-                                              storedCount: storedCount, size: size, localOffset: localOffset)
-        count += 1
+        placed[index] = DeploymentPackage.Placed(method: method, crc: crc, storedCount: storedCount, size: size,
+                                                 localOffset: localOffset)
     }
 
     /// Streams `count` bytes of a pending object from `start` to `out`.
@@ -211,7 +218,13 @@ private final class CanonicalZip {
     }
 
     func finish() throws -> DeploymentPackage.Digest {
-        try DeploymentPackage.finish(central: central, count: count, offset: offset) { emit($0) }
+        var central = [UInt8]()
+        central.reserveCapacity(files.reduce(0) { $0 + 46 + $1.path.count })
+        for (file, p) in zip(files, placed) {
+            DeploymentPackage.appendCentralRecord(to: &central, path: file.path, mode: file.mode, method: p.method, crc: p.crc,
+                                                  storedCount: p.storedCount, size: p.size, localOffset: p.localOffset)
+        }
+        try DeploymentPackage.finish(central: central, count: files.count, offset: offset) { emit($0) }
         return DeploymentPackage.Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
     }
 }

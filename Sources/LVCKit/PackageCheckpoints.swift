@@ -6,9 +6,10 @@ import LVCStore
 ///
 /// One file, `.lambda/lvc/package-cache/checkpoints`, for one code tree: every time the zip's
 /// offset has grown by `spacing` bytes since the last checkpoint, the hash state before the next
-/// entry is kept. A package that starts with the same entries resumes from the last checkpoint
-/// before its first difference. Also holds that package's digest, so the same tree is not hashed
-/// twice. Format.md §14.5; Decision 0013.
+/// entry is kept, with the hash of the list of entries before it (in the zip's data order). A
+/// package whose list starts the same way resumes from the last checkpoint before its first
+/// difference. Also holds that package's digest, so the same tree is not hashed twice. Only
+/// packages in the current layout are saved. Format.md §14.5; decisions 0013 and 0026.
 struct PackageCheckpoints: Equatable {
     struct Checkpoint: Equatable {
         /// Entries before this index have been hashed.
@@ -16,6 +17,8 @@ struct PackageCheckpoints: Equatable {
         /// The zip's length at that point.
         var offset: Int
         var state: [UInt8]
+        /// `EntryListHasher`'s digest of the entries before `entryIndex`.
+        var entries: [UInt8]
     }
 
     var codeTree: ObjectID
@@ -26,7 +29,7 @@ struct PackageCheckpoints: Equatable {
 
     static let spacing = 1 << 20
     static let magic = Array("LVCP".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2  // 1: before layout 2 and the entry lists (ignored)
 
     /// The saved checkpoints, or nil when there are none, they were made with another zlib (whose
     /// deflate output may differ), or the file is damaged in any way.
@@ -58,6 +61,7 @@ struct PackageCheckpoints: Equatable {
             out.appendBigEndian(UInt32(checkpoint.entryIndex))
             out.appendBigEndian(UInt64(checkpoint.offset))
             out += checkpoint.state
+            out += checkpoint.entries
         }
         out += ByteHasher.digest(out)
         return out
@@ -84,12 +88,12 @@ struct PackageCheckpoints: Equatable {
             guard let size = Int(exactly: counts.loadBE64(4)) else { return nil }
             var checkpoints = [Checkpoint]()
             for _ in 0..<Int(n.loadBE32(0)) {
-                guard let head = take(12), let state = take(SHA256.stateByteCount),
+                guard let head = take(12), let state = take(SHA256.stateByteCount), let entries = take(32),
                       let offset = Int(exactly: head.loadBE64(4)) else { return nil }
                 let index = Int(head.loadBE32(0))
                 guard index <= entryCount, offset <= size,
                       checkpoints.last.map({ $0.entryIndex < index && $0.offset < offset }) ?? true else { return nil }
-                checkpoints.append(Checkpoint(entryIndex: index, offset: offset, state: Array(state)))
+                checkpoints.append(Checkpoint(entryIndex: index, offset: offset, state: Array(state), entries: Array(entries)))
             }
             guard at == end else { return nil }
             return PackageCheckpoints(codeTree: ObjectID(raw: tree), entryCount: entryCount,
@@ -99,28 +103,55 @@ struct PackageCheckpoints: Equatable {
     }
 }
 
-/// Collects checkpoints while a package is hashed, and what a resumed package starts from.
+/// Collects checkpoints while a package is hashed, starting with those carried from the saved
+/// package (its shared prefix).
 final class CheckpointRecorder {
-    private(set) var checkpoints: [PackageCheckpoints.Checkpoint]
-    private var lastOffset: Int
+    private(set) var checkpoints: [PackageCheckpoints.Checkpoint] = []
+    private var lastOffset = 0
 
-    /// `carried`: checkpoints of the shared prefix, still valid for the new package.
-    init(carried: [PackageCheckpoints.Checkpoint] = []) {
-        checkpoints = carried
-        lastOffset = carried.last?.offset ?? 0
-    }
-
-    /// Drops the carried checkpoints: the prefix could not be resumed (an entry missing from the
-    /// cache, or sizes that do not add up), so they may not describe this package's bytes.
+    /// Keeps only checkpoints taken from now on (the package is hashed from the start).
     func startOver() {
         checkpoints = []
         lastOffset = 0
     }
 
-    /// Called before each entry's local header is hashed.
-    func reached(entryIndex: Int, offset: Int, hasher: ByteHasher) {
+    /// Checkpoints of the shared prefix, still valid for the new package, which resumes from the
+    /// last of them.
+    func carry(_ carried: [PackageCheckpoints.Checkpoint]) {
+        checkpoints = carried
+        lastOffset = carried.last?.offset ?? 0
+    }
+
+    /// Called before each entry's local header is hashed; `list` has hashed the entries before it.
+    func reached(entryIndex: Int, offset: Int, hasher: ByteHasher, list: EntryListHasher) {
         guard offset - lastOffset >= PackageCheckpoints.spacing else { return }
-        checkpoints.append(.init(entryIndex: entryIndex, offset: offset, state: hasher.savedState))
+        checkpoints.append(.init(entryIndex: entryIndex, offset: offset, state: hasher.savedState, entries: list.digest()))
         lastOffset = offset
+    }
+}
+
+/// The SHA-256 of a list of package entries: for each, its path, a zero byte, its mode as four
+/// big-endian bytes and its blob id (Format.md §14.5). Two packages whose lists up to an entry
+/// hash the same have the same bytes up to it. Gathered in a buffer, so that hashing 20,000
+/// entries is a few calls into SHA-256, not 60,000.
+struct EntryListHasher {
+    private var hasher = ByteHasher()
+    private var pending = [UInt8]()
+
+    mutating func add(_ entry: DeploymentPackage.Entry) {
+        if pending.count >= 1 << 15 {
+            hasher.update(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        pending += entry.path
+        pending.append(0)
+        pending.appendBigEndian(entry.mode.rawValue)
+        pending += entry.id.bytes
+    }
+
+    func digest() -> [UInt8] {
+        var copy = hasher
+        copy.update(pending)
+        return copy.finalize()
     }
 }

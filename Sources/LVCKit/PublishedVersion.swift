@@ -11,6 +11,10 @@ public struct PublishedVersion: Sendable, Equatable {
     public var configuration: FunctionConfiguration
     public var codeSha256: String
     public var codeSize: Int
+    /// How the data of the version's zip is laid out: `pathOrder` when the commit has no
+    /// `Lambda-Package-Layout` trailer (published before layout 2), nil when the trailer names a
+    /// layout this lvc does not know (a newer lvc published the version).
+    public var packageLayout: DeploymentPackage.Layout?
     public var revisionId: String
     /// Commit time, seconds since the epoch.
     public var lastModified: Int64
@@ -25,6 +29,7 @@ enum Trailer {
     static let version = "Lambda-Version"
     static let codeSha256 = "Lambda-Code-Sha256"
     static let codeSize = "Lambda-Code-Size"
+    static let packageLayout = "Lambda-Package-Layout"
     static let revisionId = "Lambda-Revision-Id"
     static let latestTree = "Lambda-Latest-Tree"
     static let runtime = "Lambda-Runtime"
@@ -82,6 +87,8 @@ extension Repository {
                 configuration: try readConfiguration(blob: configEntry.id),
                 codeSha256: trailer(Trailer.codeSha256) ?? "",
                 codeSize: Int(trailer(Trailer.codeSize) ?? "") ?? 0,
+                packageLayout: trailer(Trailer.packageLayout).map { Int($0).flatMap(DeploymentPackage.Layout.init(rawValue:)) }
+                    ?? .pathOrder,
                 revisionId: trailer(Trailer.revisionId) ?? "",
                 lastModified: commit.committer.time,
                 publishedFrom: trailer(Trailer.latestTree).flatMap { ObjectID(hex: $0) })

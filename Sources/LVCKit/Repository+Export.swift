@@ -11,7 +11,7 @@ extension Repository {
     /// ignores and `lvc add` never sees).
     public func export(_ qualifier: Qualifier, to path: String, createFolder: Bool = false,
                        progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
-        let entries = try codeEntries(qualifier)
+        let (entries, layout) = try codePackage(qualifier)
         let directory = FileSystem.dirname(of: path)
         if createFolder { try LVCError.wrap("create \(directory)") { try FileSystem.makeDirectories(directory) } }
         var template = Array("\(directory)/.lvc-export-XXXXXX".utf8CString)
@@ -25,7 +25,7 @@ extension Repository {
         let digest: DeploymentPackage.Digest
         do {
             defer { close(fd) }
-            digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: packageCache(), verify: true,
+            digest = try DeploymentPackage.write(entries: entries, layout: layout, objects: objects, cache: packageCache(), verify: true,
                                                  progress: progress) { chunk in
                 buffer.append(contentsOf: chunk)
                 if buffer.count >= 1 << 20 {

@@ -43,11 +43,11 @@ extension Repository {
         return found
     }
 
-    /// The CodeSha256 and CodeSize of a code tree's package, built from the stored blobs (each
-    /// read and verified; a cached entry is used only when it holds the blob), as `export` does.
-    /// Adds nothing to the cache.
-    func verifiedDigest(codeTree: ObjectID?, cache: PackageCache) throws -> DeploymentPackage.Digest {
-        try DeploymentPackage.write(entries: packageEntries(codeTree: codeTree), objects: objects, cache: cache,
+    /// The CodeSha256 and CodeSize of a code tree's package in `layout`, built from the stored
+    /// blobs (each read and verified; a cached entry is used only when it holds the blob), as
+    /// `export` does. Adds nothing to the cache.
+    func verifiedDigest(codeTree: ObjectID?, layout: DeploymentPackage.Layout, cache: PackageCache) throws -> DeploymentPackage.Digest {
+        try DeploymentPackage.write(entries: packageEntries(codeTree: codeTree), layout: layout, objects: objects, cache: cache,
                                     verify: true, updatesCache: false)
     }
 
@@ -56,11 +56,13 @@ extension Repository {
     /// `$LATEST`) against its own tree's package.
     func checkPackages(_ versions: [PublishedVersion], report: inout FsckReport, progress: ProgressHandler?) {
         let cache = packageCache()
-        var built = [ObjectID?: Result<DeploymentPackage.Digest, Error>]()
-        func digest(_ tree: ObjectID?) -> Result<DeploymentPackage.Digest, Error> {
-            if let known = built[tree] { return known }
-            let result = Result { try verifiedDigest(codeTree: tree, cache: cache) }
-            built[tree] = result
+        struct Key: Hashable { var tree: ObjectID?; var layout: DeploymentPackage.Layout }
+        var built = [Key: Result<DeploymentPackage.Digest, Error>]()
+        func digest(_ tree: ObjectID?, _ layout: DeploymentPackage.Layout) -> Result<DeploymentPackage.Digest, Error> {
+            let key = Key(tree: tree, layout: layout)
+            if let known = built[key] { return known }
+            let result = Result { try verifiedDigest(codeTree: tree, layout: layout, cache: cache) }
+            built[key] = result
             return result
         }
         let saved = PackageCheckpoints.load(from: packageCheckpointsPath)
@@ -68,7 +70,7 @@ extension Repository {
         for (done, version) in versions.enumerated() {
             progress?(done, total)
             let subject = Repository.versionRefPrefix + String(version.number)
-            switch digest(version.codeTree) {
+            switch Result(catching: { try Repository.layout(of: version) }).flatMap({ digest(version.codeTree, $0) }) {
             case .failure(let error):
                 report.problems.append(.init(severity: .error, subject: subject, message: "could not build its package: \(error)"))
             case .success(let actual) where actual.sha256Base64 != version.codeSha256 || actual.size != version.codeSize:
@@ -81,7 +83,7 @@ extension Repository {
             }
         }
         progress?(versions.count, total)
-        if let saved, case .success(let actual) = digest(saved.codeTree) {
+        if let saved, case .success(let actual) = digest(saved.codeTree, .current) {
             if actual == saved.digest {
                 report.packagesChecked += 1
             } else {

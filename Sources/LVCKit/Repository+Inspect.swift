@@ -18,6 +18,26 @@ extension Repository {
         }
     }
 
+    /// The entries of a qualifier's package and the layout of its zip: the current one for
+    /// `$LATEST`, the one a version was published with for a version.
+    func codePackage(_ qualifier: Qualifier) throws -> (entries: [DeploymentPackage.Entry], layout: DeploymentPackage.Layout) {
+        switch qualifier {
+        case .latest: return (try codeEntries(.latest), .current)
+        case .version(let n):
+            let version = try version(n)
+            return (try packageEntries(codeTree: version.codeTree), try Repository.layout(of: version))
+        }
+    }
+
+    /// The layout of a version's zip; an error when a newer lvc published it with a layout this
+    /// one does not know.
+    static func layout(of version: PublishedVersion) throws -> DeploymentPackage.Layout {
+        guard let layout = version.packageLayout else {
+            throw LVCError.refused("version \(version.number)'s zip has a layout this lvc does not know (its commit's \(Trailer.packageLayout) trailer); use a newer lvc")
+        }
+        return layout
+    }
+
     /// `lvc ls QUALIFIER [PATH]`: files of a version, optionally under a folder or one file.
     public func listFiles(_ qualifier: Qualifier, under path: String? = nil) throws -> [FileListing] {
         var entries: [DeploymentPackage.Entry]
@@ -144,7 +164,8 @@ extension Repository {
             if let root = latest.tree, let tree = try? objects.readTree(root) {
                 digest = try codeDigest(codeTree: tree.entry(named: Array("code".utf8))?.id, latest: latest)
             } else {
-                digest = try DeploymentPackage.write(entries: packageEntries(of: latest), objects: objects, cache: packageCache())
+                digest = try DeploymentPackage.write(entries: packageEntries(of: latest), layout: .current, objects: objects,
+                                                     cache: packageCache())
             }
             return awsShape(latest.configuration, version: "$LATEST",
                             arn: qualifier == nil ? functionArn : arn(qualifier: "$LATEST"),

@@ -186,6 +186,7 @@ extension Repository {
             (Trailer.version, String(number)),
             (Trailer.codeSha256, digest.sha256Base64),
             (Trailer.codeSize, String(digest.size)),
+            (Trailer.packageLayout, String(DeploymentPackage.Layout.current.rawValue)),
             (Trailer.revisionId, revisionId),
             (Trailer.latestTree, latestTree.hex),
         ]
@@ -231,43 +232,30 @@ extension Repository {
         }
     }
 
-    /// CodeSha256 and CodeSize of the canonical zip of a code tree, computed without writing it.
-    /// The zip is hashed from the last checkpoint before its first difference with the package
-    /// computed last time (PackageCheckpoints), and this package's checkpoints replace those.
+    /// CodeSha256 and CodeSize of the canonical zip of a code tree (current layout), computed
+    /// without writing it. The zip is hashed from the last checkpoint of the package computed last
+    /// time that this package shares (PackageCheckpoints), and this package's checkpoints replace
+    /// those.
     /// `latest`: `$LATEST` when `codeTree` is its code tree, whose entries are then taken from the
     /// index instead of reading every tree.
     /// `cache`: where the package cache comes from when it is needed (read here by default).
     func codeDigest(codeTree: ObjectID?, latest: Latest? = nil, cache: (() -> PackageCache)? = nil,
                     progress: ProgressHandler? = nil) throws -> DeploymentPackage.Digest {
         let entries = try latest.map(packageEntries(of:)) ?? packageEntries(codeTree: codeTree)
+        let layout = DeploymentPackage.Layout.current
         guard let codeTree else {
-            return try DeploymentPackage.write(entries: entries, objects: objects, progress: progress)
+            return try DeploymentPackage.write(entries: entries, layout: layout, objects: objects, progress: progress)
         }
         let path = packageCheckpointsPath
         let saved = PackageCheckpoints.load(from: path)
         if let saved, saved.codeTree == codeTree, saved.entryCount == entries.count { return saved.digest }
-        // The checkpoints before the first difference hold for this package too; the last of
-        // them is where hashing resumes.
-        var shared = [PackageCheckpoints.Checkpoint]()
-        if let saved, let first = try firstDifference(from: saved.codeTree, to: codeTree, entries: entries) {
-            shared = saved.checkpoints.filter { $0.entryIndex <= first }
-        }
-        let recorder = CheckpointRecorder(carried: shared)
-        let digest = try DeploymentPackage.write(entries: entries, objects: objects, cache: cache?() ?? packageCache(),
-                                                 resume: shared.last, recorder: recorder, progress: progress)
+        let recorder = CheckpointRecorder()
+        let digest = try DeploymentPackage.write(entries: entries, layout: layout, objects: objects,
+                                                 cache: cache?() ?? packageCache(), checkpoints: saved?.checkpoints ?? [],
+                                                 recorder: recorder, progress: progress)
         PackageCheckpoints(codeTree: codeTree, entryCount: entries.count, digest: digest, checkpoints: recorder.checkpoints)
             .save(to: path)
         return digest
-    }
-
-    /// The index in `entries` (the package of `new`, sorted by path) of the first entry that is not
-    /// also, at the same index, in the package of `old`: every entry before it has the same path,
-    /// mode and blob in both. Found by comparing the trees, so unchanged folders are not read.
-    /// Nil when `old` cannot be read.
-    func firstDifference(from old: ObjectID, to new: ObjectID, entries: [DeploymentPackage.Entry]) throws -> Int? {
-        guard let changes = try? TreeDiff.diff(old, new, load: { try self.objects.readTree($0) }) else { return nil }
-        guard let first = changes.map(\.path).min(by: { $0.lexicographicallyPrecedes($1) }) else { return entries.count }
-        return entries.firstIndex { !$0.path.lexicographicallyPrecedes(first) } ?? entries.count
     }
 
     var packageCheckpointsPath: String { packageCacheDirectory + "/checkpoints" }

@@ -39,6 +39,7 @@ import Testing
             Lambda-Version: 3
             Lambda-Code-Sha256: c2hh
             Lambda-Code-Size: 42
+            Lambda-Package-Layout: 2
             Lambda-Revision-Id: rev
             Lambda-Latest-Tree: \(String(repeating: "ab", count: 32))
             Lambda-Runtime: nodejs20.x
