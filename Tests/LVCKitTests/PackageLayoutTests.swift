@@ -3,18 +3,6 @@ import LVCStore
 import Testing
 @testable import LVCKit
 
-/// splitmix64, so that the files are the same on every run.
-struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The canonical zip's data layout (decision 0026): large files' data first, the central directory
 /// in path order, and the checkpoints that let a package be hashed from its first difference.
 @Suite struct PackageLayoutTests {
@@ -22,7 +10,7 @@ struct Generator {
         let repository: Repository
         let dir: String
         var entries: [DeploymentPackage.Entry] = []
-        var rng = Generator(state: 0x1A70_5EED)
+        var counter: UInt64 = 0
 
         init() throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("lvc-layout-\(UUID().uuidString)").path
@@ -30,11 +18,16 @@ struct Generator {
             repository = try Repository.initialize(at: dir, options: .init())
         }
 
-        /// Incompressible bytes, so that the zip's offsets (and so its checkpoints) follow the sizes.
+        /// Incompressible bytes (SHA-256 of a counter, block after block), the same on every run, so
+        /// that the zip's offsets (and so its checkpoints) follow the sizes.
         mutating func blob(_ count: Int) throws -> ObjectID {
-            var bytes = [UInt8](repeating: 0, count: count)
-            for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: rng.next() >> 24) }
-            return try repository.objects.write(.blob, bytes)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(count + 32)
+            while bytes.count < count {
+                counter += 1
+                bytes += withUnsafeBytes(of: counter) { ByteHasher.digest($0) }
+            }
+            return try repository.objects.write(.blob, Array(bytes.prefix(count)))
         }
 
         /// Sets `path` (kept sorted) to a new blob of `count` bytes.
