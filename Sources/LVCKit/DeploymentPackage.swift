@@ -135,8 +135,8 @@ public struct DeploymentPackage {
                     recorder.reached(entryIndex: start + i, offset: offset, hasher: hasher, list: list)
                     list.add(entry)
                 }
-                placed[indexes[i]] = Placed(method: c.method, crc: c.crc, storedCount: c.storedCount,
-                                                                size: c.size, localOffset: offset)
+                placed[indexes[i]] = Placed(method: c.method, crc: c.crc, storedCount: c.storedCount, size: c.size,
+                                            localOffset: offset)
                 header.removeAll(keepingCapacity: true)
                 appendLocalHeader(to: &header, path: entry.path, method: c.method, crc: c.crc, storedCount: c.storedCount, size: c.size)
                 try header.withUnsafeBytes { try emit($0) }

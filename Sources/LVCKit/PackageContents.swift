@@ -18,7 +18,7 @@ struct PackageContents {
         var target: [UInt8]?
     }
 
-    /// Sorted by path bytes: the order of `$LATEST` and of the canonical zip.
+    /// Sorted by path bytes: the order of `$LATEST` and of the canonical zip's central directory.
     var files: [File] = []
     var unzippedSize = 0
     /// Regular files whose entry carried no Unix mode (made on Windows): imported as 0644.

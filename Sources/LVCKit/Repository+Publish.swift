@@ -221,8 +221,8 @@ extension Repository {
         return entries
     }
 
-    /// `$LATEST`'s package entries, from the index (sorted by path, as a package is; their paths
-    /// were checked when the index was read).
+    /// `$LATEST`'s package entries, from the index (sorted by path, as a package's central
+    /// directory is; their paths were checked when the index was read).
     func packageEntries(of latest: Latest) throws -> [DeploymentPackage.Entry] {
         try latest.code.map { entry in
             if entry.mode == .gitlink {
