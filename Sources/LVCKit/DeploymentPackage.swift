@@ -91,11 +91,12 @@ public struct DeploymentPackage {
         var list = EntryListHasher()
         recorder?.startOver()
         if sink == nil, !verify, let resumed = resumable(saved, entries: entries, order: order),
-           let prefix = try resumedPrefix(entries: entries, order: order, at: resumed.carried.last!, objects: objects,
+           let checkpoint = resumed.carried.last,
+           let prefix = try resumedPrefix(entries: entries, order: order, at: checkpoint, objects: objects,
                                           cache: cache, into: &placed) {
             hasher = prefix
-            offset = resumed.carried.last!.offset
-            start = resumed.carried.last!.entryIndex
+            offset = checkpoint.offset
+            start = checkpoint.entryIndex
             list = resumed.list
             recorder?.carry(resumed.carried)
         }
@@ -144,12 +145,7 @@ public struct DeploymentPackage {
             }
             start += batch
         }
-        var central = [UInt8]()
-        central.reserveCapacity(centralSize(entries))
-        for (entry, p) in zip(entries, placed) {
-            appendCentralRecord(to: &central, path: entry.path, mode: entry.mode, method: p.method, crc: p.crc,
-                                storedCount: p.storedCount, size: p.size, localOffset: p.localOffset)
-        }
+        let central = centralDirectory(placed) { (entries[$0].path, entries[$0].mode) }
         try finish(central: central, count: entries.count, offset: offset, emit: emit)
         if updatesCache {
             cache?.append(fresh)
@@ -160,12 +156,9 @@ public struct DeploymentPackage {
 
     /// The order in which the entries' data is written (indexes into `entries`, which are sorted
     /// by path), and how many of them are large files (`largeFirst`; 0 in path order).
-    struct DataOrder: RandomAccessCollection {
+    struct DataOrder {
         var indexes: [Int]
         var largeCount: Int
-        var startIndex: Int { 0 }
-        var endIndex: Int { indexes.count }
-        subscript(position: Int) -> Int { indexes[position] }
     }
 
     /// `size(i)`: the size of the blob of entry `i`.
@@ -189,9 +182,9 @@ public struct DeploymentPackage {
         var atLast = list
         var next = 0
         for checkpoint in saved {
-            guard checkpoint.entryIndex <= order.count else { break }
+            guard checkpoint.entryIndex <= order.indexes.count else { break }
             while next < checkpoint.entryIndex {
-                list.add(entries[order[next]])
+                list.add(entries[order.indexes[next]])
                 next += 1
             }
             guard list.digest() == checkpoint.entries else { break }
@@ -207,7 +200,7 @@ public struct DeploymentPackage {
     /// the package is hashed from the start).
     static func resumedPrefix(entries: [Entry], order: DataOrder, at checkpoint: PackageCheckpoints.Checkpoint,
                               objects: ObjectStore, cache: PackageCache?, into placed: inout [Placed]) throws -> ByteHasher? {
-        guard checkpoint.entryIndex <= order.count, let hasher = ByteHasher(savedState: checkpoint.state) else { return nil }
+        guard checkpoint.entryIndex <= order.indexes.count, let hasher = ByteHasher(savedState: checkpoint.state) else { return nil }
         var offset = 0
         for i in order.indexes[..<checkpoint.entryIndex] {
             let entry = entries[i]
@@ -250,10 +243,18 @@ public struct DeploymentPackage {
         local.append(contentsOf: path)
     }
 
-    /// The size of the central directory of `entries`, to reserve it at once (1.6 MB for 20,000
-    /// files: growing it step by step copies it again and again).
-    static func centralSize(_ entries: [Entry]) -> Int {
-        entries.reduce(0) { $0 + 46 + $1.path.count }
+    /// The central directory (Format.md §13.3): one record per entry, in path order, saying where
+    /// its data went. `entry(i)`: the path and mode of entry `i`. Reserved at its final size (1.6 MB
+    /// for 20,000 files: growing it step by step copies it again and again).
+    static func centralDirectory(_ placed: [Placed], entry: (Int) -> (path: [UInt8], mode: EntryMode)) -> [UInt8] {
+        var central = [UInt8]()
+        central.reserveCapacity(placed.indices.reduce(0) { $0 + 46 + entry($1).path.count })
+        for (i, p) in placed.enumerated() {
+            let (path, mode) = entry(i)
+            appendCentralRecord(to: &central, path: path, mode: mode, method: p.method, crc: p.crc,
+                                storedCount: p.storedCount, size: p.size, localOffset: p.localOffset)
+        }
+        return central
     }
 
     /// Appends an entry's central directory record (Format.md §13.3).

@@ -58,7 +58,7 @@ enum ImportPipeline {
                 return
             }
             while let i = results.take() {
-                let result = Result { try stage(files[order[i]], archive: archive, objects: objects, worker: worker) }
+                let result = Result { try stage(files[order.indexes[i]], archive: archive, objects: objects, worker: worker) }
                 if case .failure = result { results.stop() }
                 results.set(i, result)
                 counter.tick()
@@ -70,8 +70,8 @@ enum ImportPipeline {
             for i in files.indices {
                 let result = results.wait(i)
                 let next = try result.get()
-                staged[order[i]] = next
-                try zip?.add(order[i], next)
+                staged[order.indexes[i]] = next
+                try zip?.add(order.indexes[i], next)
             }
             let digest = try zip?.finish()
             workers.join()
@@ -218,12 +218,7 @@ private final class CanonicalZip {
     }
 
     func finish() throws -> DeploymentPackage.Digest {
-        var central = [UInt8]()
-        central.reserveCapacity(files.reduce(0) { $0 + 46 + $1.path.count })
-        for (file, p) in zip(files, placed) {
-            DeploymentPackage.appendCentralRecord(to: &central, path: file.path, mode: file.mode, method: p.method, crc: p.crc,
-                                                  storedCount: p.storedCount, size: p.size, localOffset: p.localOffset)
-        }
+        let central = DeploymentPackage.centralDirectory(placed) { (files[$0].path, files[$0].mode) }
         try DeploymentPackage.finish(central: central, count: files.count, offset: offset) { emit($0) }
         return DeploymentPackage.Digest(sha256Base64: Base64.encode(hasher.finalize()), size: offset)
     }
